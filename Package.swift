@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "lorad",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "loractl", targets: ["loractl"]),
+        .library(name: "LoradWire", targets: ["LoradWire"]),
+        .library(name: "LoradTensors", targets: ["LoradTensors"]),
+        .library(name: "LoradAdapters", targets: ["LoradAdapters"]),
+        .library(name: "LoradStore", targets: ["LoradStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // System libraries and the C shim: the only places that see C headers.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CLinux"),
+
+        // Pure cores.
+        .target(name: "LoradWire"),
+        .target(name: "LoradTensors", dependencies: ["CLinux"]),
+        .target(name: "LoradAdapters", dependencies: ["LoradTensors", "CBLAS"]),
+        .target(
+            name: "LoradStore",
+            dependencies: [
+                "LoradTensors", "LoradAdapters", "CZstd", "CSQLite", "CLinux",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        // Executables.
+        .executableTarget(
+            name: "loractl",
+            dependencies: [
+                "LoradTensors", "LoradAdapters", "LoradStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Tests mirror Sources/.
+        .testTarget(name: "LoradWireTests", dependencies: ["LoradWire"]),
+        .testTarget(name: "LoradTensorsTests", dependencies: ["LoradTensors"]),
+        .testTarget(name: "LoradAdaptersTests", dependencies: ["LoradAdapters", "LoradTensors"]),
+        .testTarget(name: "LoradStoreTests", dependencies: ["LoradStore", "LoradAdapters", "LoradTensors"]),
+        .testTarget(name: "loractlTests", dependencies: ["loractl"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

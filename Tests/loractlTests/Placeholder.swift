@@ -1,0 +1,3 @@
+import Testing
+
+@Test func placeholderloractlTests() { #expect(Bool(true)) }
