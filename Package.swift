@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "loractl", targets: ["loractl"]),
+        .library(name: "LoradSystem", targets: ["LoradSystem"]),
         .library(name: "LoradWire", targets: ["LoradWire"]),
         .library(name: "LoradTensors", targets: ["LoradTensors"]),
         .library(name: "LoradAdapters", targets: ["LoradAdapters"]),
@@ -24,13 +25,14 @@ let package = Package(
         .target(name: "CLinux"),
 
         // Pure cores.
+        .target(name: "LoradSystem", dependencies: ["CLinux"]),
         .target(name: "LoradWire"),
-        .target(name: "LoradTensors", dependencies: ["CLinux"]),
+        .target(name: "LoradTensors", dependencies: ["LoradSystem"]),
         .target(name: "LoradAdapters", dependencies: ["LoradTensors", "CBLAS"]),
         .target(
             name: "LoradStore",
             dependencies: [
-                "LoradTensors", "LoradAdapters", "CZstd", "CSQLite", "CLinux",
+                "LoradTensors", "LoradAdapters", "LoradSystem", "CZstd", "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -45,6 +47,7 @@ let package = Package(
         ),
 
         // Tests mirror Sources/.
+        .testTarget(name: "LoradSystemTests", dependencies: ["LoradSystem"]),
         .testTarget(name: "LoradWireTests", dependencies: ["LoradWire"]),
         .testTarget(name: "LoradTensorsTests", dependencies: ["LoradTensors"]),
         .testTarget(name: "LoradAdaptersTests", dependencies: ["LoradAdapters", "LoradTensors"]),

@@ -1,0 +1,1 @@
+// LoradSystem: syscall wrappers
