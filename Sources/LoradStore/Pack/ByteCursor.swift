@@ -53,4 +53,19 @@ struct ByteCursor {
         }
         return (string, raw)
     }
+
+    /// Reads a u16 length (1...maxBytes) and that many bytes of UTF-8 that must sort
+    /// strictly after `previous` by bytes (metadata keys, tensor names); updates `previous`.
+    mutating func readSortedKey(_ what: String, maxBytes: Int, after previous: inout ArraySlice<UInt8>?) throws(PackError) -> String {
+        let length = Int(try read(UInt16.self, "a \(what) length"))
+        guard (1...maxBytes).contains(length) else {
+            throw .malformedManifest("\(what) length \(length) is out of range 1...\(maxBytes)")
+        }
+        let (key, bytes) = try readString(length, "a \(what)")
+        if let previous, !previous.lexicographicallyPrecedes(bytes) {
+            throw .malformedManifest("\(what) '\(key)' is out of order or repeated")
+        }
+        previous = bytes
+        return key
+    }
 }

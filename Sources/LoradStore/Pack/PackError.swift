@@ -38,6 +38,7 @@ public enum PackError: Error, CustomStringConvertible, Sendable, Hashable {
         }
     }
 
+    /// One line: what was wrong and what to do.
     public var description: String {
         switch self {
         case .badMagic:

@@ -25,15 +25,7 @@ extension PackManifest {
         var metadata: [String: String] = [:]
         var previousKey: ArraySlice<UInt8>?
         for _ in 0..<metadataCount {
-            let keyLength = Int(try cursor.read(UInt16.self, "a metadata key length"))
-            guard (1...PackFormat.maxKeyBytes).contains(keyLength) else {
-                throw .malformedManifest("metadata key length \(keyLength) is out of range 1...\(PackFormat.maxKeyBytes)")
-            }
-            let (key, keyBytes) = try cursor.readString(keyLength, "a metadata key")
-            if let previousKey, !previousKey.lexicographicallyPrecedes(keyBytes) {
-                throw .malformedManifest("metadata key '\(key)' is out of order or repeated")
-            }
-            previousKey = keyBytes
+            let key = try cursor.readSortedKey("metadata key", maxBytes: PackFormat.maxKeyBytes, after: &previousKey)
             let valueLength = Int(try cursor.read(UInt32.self, "the length of metadata value '\(key)'"))
             let (value, _) = try cursor.readString(valueLength, "metadata value '\(key)'")
             guard metadata.updateValue(value, forKey: key) == nil else {
@@ -51,15 +43,7 @@ extension PackManifest {
         var frameCursor = dataStart
         var total = 0
         for _ in 0..<tensorCount {
-            let nameLength = Int(try cursor.read(UInt16.self, "a tensor name length"))
-            guard (1...PackFormat.maxNameBytes).contains(nameLength) else {
-                throw .malformedManifest("tensor name length \(nameLength) is out of range 1...\(PackFormat.maxNameBytes)")
-            }
-            let (name, nameBytes) = try cursor.readString(nameLength, "a tensor name")
-            if let previousName, !previousName.lexicographicallyPrecedes(nameBytes) {
-                throw .malformedManifest("tensor '\(name)' is out of order or repeated")
-            }
-            previousName = nameBytes
+            let name = try cursor.readSortedKey("tensor name", maxBytes: PackFormat.maxNameBytes, after: &previousName)
             let entry = try decodeTensor(named: name, from: &cursor, frameCursor: &frameCursor, packLength: packLength, limits: limits)
             let (sum, overflow) = total.addingReportingOverflow(entry.byteCount)
             guard !overflow, sum <= limits.maxTotalBytes else {

@@ -6,20 +6,25 @@ extension PackTransform {
     /// The caller guarantees `source.count == destination.count`, that the count is a
     /// multiple of `width`, and that `width` is 2, 4 or 8.
     static func split(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, width: Int, rotate: Bool) {
-        switch width {
-        case 2: split(UInt16.self, source, destination, rotate)
-        case 4: split(UInt32.self, source, destination, rotate)
-        default: split(UInt64.self, source, destination, rotate)
-        }
+        convert(source, destination, width: width, rotate: rotate, joining: false)
     }
 
     /// The inverse of `split`: reassembles components from the planes in `source` into
     /// `destination`, undoing the rotation when `rotate` is true. Same preconditions.
     static func join(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, width: Int, rotate: Bool) {
-        switch width {
-        case 2: join(UInt16.self, source, destination, rotate)
-        case 4: join(UInt32.self, source, destination, rotate)
-        default: join(UInt64.self, source, destination, rotate)
+        convert(source, destination, width: width, rotate: rotate, joining: true)
+    }
+
+    private static func convert(
+        _ source: UnsafeRawBufferPointer, _ destination: UnsafeMutableRawBufferPointer, width: Int, rotate: Bool, joining: Bool
+    ) {
+        switch (width, joining) {
+        case (2, false): split(UInt16.self, source, destination, rotate)
+        case (2, true): join(UInt16.self, source, destination, rotate)
+        case (4, false): split(UInt32.self, source, destination, rotate)
+        case (4, true): join(UInt32.self, source, destination, rotate)
+        case (_, false): split(UInt64.self, source, destination, rotate)
+        case (_, true): join(UInt64.self, source, destination, rotate)
         }
     }
 

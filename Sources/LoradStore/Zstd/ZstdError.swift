@@ -35,6 +35,7 @@ public struct ZstdError: Error, CustomStringConvertible, Sendable, Hashable {
         self.init(kind: .library(code: code), message: "zstd \(operation) failed: \(name)")
     }
 
+    /// The one-line message.
     public var description: String { message }
 }
 
