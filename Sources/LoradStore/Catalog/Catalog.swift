@@ -59,9 +59,10 @@ public final class Catalog {
         guard packedBytes >= 0 else { throw CatalogError.invalidField("packed size", "\(packedBytes) bytes is negative") }
         return try wrappingSQLite {
             try database.transaction {
-                let last = try database.scalarInt("SELECT last_version FROM adapter_names WHERE name = ?", [.text(new.name)])
-                let version = Int(last ?? 0) + 1
-                guard version <= AdapterReference.maxVersion else { throw CatalogError.versionsExhausted(new.name) }
+                let last = try database.scalarInt("SELECT last_version FROM adapter_names WHERE name = ?", [.text(new.name)]) ?? 0
+                guard last >= 0 else { throw CatalogError.corrupt("\(new.name) has last version \(last)") }
+                guard last < Int64(AdapterReference.maxVersion) else { throw CatalogError.versionsExhausted(new.name) }
+                let version = Int(last) + 1
                 try database.run(
                     "INSERT INTO adapter_names(name, last_version) VALUES (?1, ?2) "
                         + "ON CONFLICT(name) DO UPDATE SET last_version = ?2",
@@ -105,10 +106,12 @@ public final class Catalog {
     /// every version of the name (what "remove the adapter" means to a user).
     ///
     /// Blobs are not touched; the caller deletes the ones no longer referenced.
+    /// - Parameter beforeCommit: runs inside the transaction after the rows are
+    ///   deleted; throwing from it rolls everything back (fault-injection tests).
     /// - Returns: the removed records, oldest first.
     /// - Throws: `CatalogError.notFound`/`.versionNotFound`, `.sqlite`.
     @discardableResult
-    public func remove(_ reference: AdapterReference) throws -> [AdapterRecord] {
+    public func remove(_ reference: AdapterReference, beforeCommit: () throws -> Void = {}) throws -> [AdapterRecord] {
         try wrappingSQLite {
             try database.transaction {
                 let removed: [AdapterRecord]
@@ -123,6 +126,7 @@ public final class Catalog {
                 try database.run(
                     "DELETE FROM adapter_names WHERE name = ?1 AND NOT EXISTS (SELECT 1 FROM adapters WHERE name = ?1)",
                     [.text(reference.name)])
+                try beforeCommit()
                 return removed
             }
         }

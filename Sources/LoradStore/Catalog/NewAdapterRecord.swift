@@ -8,9 +8,9 @@ public struct NewAdapterRecord: Sendable, Hashable {
     public var name: String
     /// Free text shown by `list`/`show`; at most `maxDescriptionBytes` UTF-8 bytes, no NUL.
     public var description: String
-    /// Tags (`[A-Za-z0-9][A-Za-z0-9._-]{0,63}`); duplicates are folded.
+    /// Tags (`[A-Za-z0-9][A-Za-z0-9._-]{0,63}`, at most `maxTagsOrBases`); duplicates are folded.
     public var tags: [String]
-    /// The bases this adapter was checked against; may be empty.
+    /// The bases this adapter was checked against (at most `maxTagsOrBases`); may be empty.
     public var bases: [CompatibleBase]
     /// The largest LoRA rank r among the adapter's modules (1...`maxRank`).
     public var rank: Int
@@ -36,6 +36,8 @@ public struct NewAdapterRecord: Sendable, Hashable {
     public static let maxRank = 1 << 20
     /// The most targets accepted.
     public static let maxTargets = 1 << 20
+    /// The most tags, and the most bases, accepted.
+    public static let maxTagsOrBases = 256
 
     /// Creates a record; `validate()` checks it (the catalog calls it on insert).
     public init(
@@ -64,6 +66,9 @@ public struct NewAdapterRecord: Sendable, Hashable {
     public func validate() throws(CatalogError) {
         do { try AdapterReference.validateName(name) } catch { throw .invalidName(error) }
         try Self.check(text: description, field: "description", range: 0...Self.maxDescriptionBytes)
+        guard tags.count <= Self.maxTagsOrBases, bases.count <= Self.maxTagsOrBases else {
+            throw .invalidField("tags or bases", "\(tags.count) tags and \(bases.count) bases; the limit is \(Self.maxTagsOrBases) each")
+        }
         for tag in tags {
             if let problem = Identifier.problem(with: tag, maxLength: 64) {
                 throw .invalidField("tag", "tag \(Identifier.quoted(tag)): \(problem)")

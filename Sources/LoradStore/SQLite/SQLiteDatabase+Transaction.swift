@@ -17,31 +17,18 @@ extension SQLiteDatabase {
     /// - Throws: what `body` throws, or `SQLiteError` when the transaction cannot
     ///   begin or commit (then nothing of `body` is kept).
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        if isInTransaction {
-            try execute("SAVEPOINT nested")
-            do {
-                let result = try body()
-                try execute("RELEASE nested")
-                return result
-            } catch let error as any SQLiteAbandonsTransaction {
-                throw error
-            } catch {
-                try? execute("ROLLBACK TO nested")
-                try? execute("RELEASE nested")
-                throw error
-            }
-        }
-        try execute("BEGIN IMMEDIATE")
+        let nested = isInTransaction
+        try execute(nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE")
         do {
             let result = try body()
-            try execute("COMMIT")
+            try execute(nested ? "RELEASE nested" : "COMMIT")
             return result
         } catch let error as any SQLiteAbandonsTransaction {
             throw error
         } catch {
-            // After a failed COMMIT SQLite may already have rolled back; ROLLBACK
-            // then reports "no transaction is active", which is fine.
-            if isInTransaction { try? execute("ROLLBACK") }
+            // After a failed COMMIT SQLite may already have rolled back; then there
+            // is nothing left to roll back.
+            if isInTransaction { try? execute(nested ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK") }
             throw error
         }
     }

@@ -113,21 +113,23 @@ public final class SQLiteDatabase {
     /// The first column of the first row as an integer, or nil when there is no row
     /// or the value is NULL.
     public func scalarInt(_ sql: String, _ values: [SQLiteValue] = []) throws(SQLiteError) -> Int64? {
-        let statement = try prepare(sql)
-        try statement.bind(values)
-        defer { statement.reset() }
-        guard try statement.step(), statement.columnType(0) != SQLITE_NULL else { return nil }
-        return statement.columnInt64(0)
+        try scalar(sql, values) { $0.int64(0) }
     }
 
     /// The first column of the first row as text, or nil when there is no row or
     /// the value is NULL.
     public func scalarText(_ sql: String, _ values: [SQLiteValue] = []) throws(SQLiteError) -> String? {
+        try scalar(sql, values) { $0.text(0) }
+    }
+
+    /// Reads the first column of the first row with `read`; nil for no row or NULL.
+    private func scalar<T>(_ sql: String, _ values: [SQLiteValue], _ read: (SQLiteRow) -> T) throws(SQLiteError) -> T? {
         let statement = try prepare(sql)
         try statement.bind(values)
         defer { statement.reset() }
-        guard try statement.step(), statement.columnType(0) != SQLITE_NULL else { return nil }
-        return statement.columnText(0)
+        let row = SQLiteRow(statement: statement)
+        guard try statement.step(), !row.isNull(0) else { return nil }
+        return read(row)
     }
 
     /// The rowid of the last successful INSERT on this connection.

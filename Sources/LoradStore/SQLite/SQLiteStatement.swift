@@ -62,13 +62,17 @@ public final class SQLiteStatement {
         case .real(let real):
             rc = sqlite3_bind_double(handle, position, real)
         case .text(let text):
-            var text = text
-            rc = text.withUTF8 { utf8 in
-                // A non-null pointer even for the empty string, so it binds '' not NULL.
-                let base = utf8.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(bitPattern: 1)
-                return sqlite3_bind_text64(
-                    handle, position, base?.assumingMemoryBound(to: CChar.self), UInt64(utf8.count),
-                    sqliteTransient, UInt8(SQLITE_UTF8))
+            if text.isEmpty {
+                // A real (empty) C string, so the value binds as '' rather than NULL.
+                rc = sqlite3_bind_text64(handle, position, "", 0, sqliteTransient, UInt8(SQLITE_UTF8))
+            } else {
+                var text = text
+                rc = text.withUTF8 { utf8 in
+                    utf8.withMemoryRebound(to: CChar.self) { chars in
+                        sqlite3_bind_text64(
+                            handle, position, chars.baseAddress, UInt64(chars.count), sqliteTransient, UInt8(SQLITE_UTF8))
+                    }
+                }
             }
         case .blob(let bytes):
             if bytes.isEmpty {

@@ -171,6 +171,17 @@ let digestB = BlobDigest(of: Array("b".utf8))
         #expect(try catalog.list(allVersions: true).isEmpty)
     }
 
+    @Test func exhaustedOrDamagedVersionCounterIsAnErrorNotATrap() throws {
+        let catalog = try Catalog(path: ":memory:")
+        try catalog.insert(sampleRecord(), packedBytes: 1, blob: digestA)
+        try catalog.database.run("UPDATE adapter_names SET last_version = ?", [.integer(Int64.max)])
+        let exhausted = #expect(throws: CatalogError.self) { try catalog.insert(sampleRecord(), packedBytes: 1, blob: digestA) }
+        #expect(exhausted?.description.contains("another name") == true)
+        try catalog.database.run("UPDATE adapter_names SET last_version = ?", [.int(AdapterReference.maxVersion)])
+        #expect(throws: CatalogError.self) { try catalog.insert(sampleRecord(), packedBytes: 1, blob: digestA) }
+        #expect(try catalog.list(allVersions: true).count == 1)
+    }
+
     @Test func negativePackedSizeIsRejected() throws {
         let catalog = try Catalog(path: ":memory:")
         #expect(throws: CatalogError.self) { try catalog.insert(sampleRecord(), packedBytes: -1, blob: digestA) }
