@@ -4,11 +4,15 @@
 /// surrogates in `\u` escapes, no raw control characters in strings, duplicate
 /// object keys rejected, nesting bounded by ``maximumDepth``. Whitespace may
 /// follow the value (safetensors pads its header with spaces).
-struct JSONParser {
+public struct JSONParser {
     /// A syntax error: the byte offset where it was found and what was wrong.
-    struct Failure: Error, Equatable {
-        var offset: Int
-        var reason: String
+    public struct Failure: Error, Equatable, CustomStringConvertible {
+        /// Byte offset of the error in the input.
+        public var offset: Int
+        /// What was wrong.
+        public var reason: String
+        /// "reason at byte N".
+        public var description: String { "\(reason) at byte \(offset)" }
     }
 
     /// The deepest nesting accepted; a safetensors header needs 3.
@@ -20,7 +24,7 @@ struct JSONParser {
     private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     /// Parses one JSON value filling `bytes` (surrounding whitespace allowed).
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> JSONValue {
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> JSONValue {
         var parser = JSONParser(bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)

@@ -1,6 +1,6 @@
 /// A parsed JSON value, as the strict parser in ``JSONParser`` produces it.
-/// Internal to LoradTensors: headers and index files are read through it.
-enum JSONValue: Sendable {
+/// Headers, index files and adapter configs are read through it.
+public enum JSONValue: Sendable {
     /// An object's members in document order (keys are unique: the parser
     /// rejects duplicates).
     case object([(key: String, value: JSONValue)])
@@ -19,7 +19,7 @@ enum JSONValue: Sendable {
     case null
 
     /// A short name of the value's kind, for error messages.
-    var kind: String {
+    public var kind: String {
         switch self {
         case .object: "an object"
         case .array: "an array"
@@ -32,9 +32,24 @@ enum JSONValue: Sendable {
     }
 
     /// The value as an `Int` when it is a non-negative integer that fits.
-    var nonNegativeInt: Int? {
+    public var nonNegativeInt: Int? {
         if case .integer(let value) = self, value <= UInt64(Int.max) { return Int(value) }
         return nil
+    }
+
+    /// The value as a Double when it is a number (integer or not), else nil.
+    public var doubleValue: Double? {
+        switch self {
+        case .integer(let value): Double(value)
+        case .number(let text): Double(text)
+        default: nil
+        }
+    }
+
+    /// The member named `key` when the value is an object.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.key == key }?.value
     }
 
     /// Appends `text` as a JSON string literal the way serde_json writes it:

@@ -1,0 +1,118 @@
+import Dispatch
+import LoradTensors
+
+/// The LoRA fuse kernel: `W' = round_once(W + sum_i c_i * B_i * A_i)`.
+///
+/// `W` is the base (out x in), each term adds `coefficient * B * A` with `A`
+/// (r x in) and `B` (out x r). Every operand may independently be F64, F32, F16
+/// or BF16. The sum is accumulated in F32 (BF16/F16 bases) or F64 (F32/F64 bases,
+/// or on request) with BLAS and rounded once, to nearest with ties to even, to the
+/// base's dtype: BF16/F16 results lie within 0.52 ulp of the exact value and F32
+/// within 2 ulp, unless the terms nearly cancel `W` (the accumulation error is
+/// relative to `|W| + sum |c||B||A|`). NaN and infinities in `W` pass through.
+///
+/// The kernel is pure and synchronous (no I/O); it blocks its caller and uses
+/// OpenBLAS's threads for the GEMM plus `conversionThreads` threads for the
+/// element conversions.
+public enum FuseKernel {
+    /// Threads that widen and narrow a panel when the caller does not say.
+    public static let defaultConversionThreads = 2
+
+    /// Writes the fused weight into `output`, in the base's dtype and shape.
+    ///
+    /// - Parameters:
+    ///   - base: `W`, out x in.
+    ///   - terms: the LoRA terms, applied in order; none means `output` becomes a
+    ///     bit-exact copy of the base. Terms with coefficient 0 are skipped.
+    ///   - output: exactly the base's byte count; either disjoint from every operand
+    ///     or the base's own buffer (fused in place). No alignment needed.
+    ///   - scratch: reusable working memory; nil allocates a temporary one.
+    ///   - accumulation: the accumulation precision (see ``FuseAccumulation``).
+    ///   - conversionThreads: threads (1...16) sharing the dtype conversions; the
+    ///     GEMM is threaded by OpenBLAS whatever this says. Use 1 when the caller
+    ///     already runs one fuse per core.
+    /// - Throws: ``FuseError`` for an unsupported dtype, shapes that do not chain,
+    ///   a byte count that disagrees with a shape, a non-finite coefficient or an
+    ///   overlapping output, always before any output byte is written.
+    public static func fuse(base: FuseOperand, terms: [FuseTerm],
+                            into output: UnsafeMutableRawBufferPointer,
+                            scratch: FuseScratch? = nil,
+                            accumulation: FuseAccumulation = .automatic,
+                            conversionThreads: Int = defaultConversionThreads) throws(FuseError) {
+        try fuse(base: base, terms: terms, into: output, scratch: scratch, accumulation: accumulation,
+                 tuning: FuseTuning(conversionThreads: min(max(conversionThreads, 1), 16)))
+    }
+
+    /// ``fuse(base:terms:into:scratch:accumulation:conversionThreads:)`` with every
+    /// execution knob exposed, for benchmarks and tests.
+    static func fuse(base: FuseOperand, terms: [FuseTerm],
+                     into output: UnsafeMutableRawBufferPointer,
+                     scratch: FuseScratch?, accumulation: FuseAccumulation,
+                     tuning: FuseTuning) throws(FuseError) {
+        let contributing = try validate(base: base, terms: terms, output: output)
+        guard !contributing.isEmpty else {
+            if let source = base.bytes.baseAddress, let destination = output.baseAddress,
+               source != UnsafeRawPointer(destination) {
+                destination.copyMemory(from: source, byteCount: base.bytes.count)
+            }
+            return
+        }
+        let scratch = scratch ?? FuseScratch()
+        if accumulation == .double || base.dtype == .f32 || base.dtype == .f64 {
+            run(Double.self, base: base, terms: contributing, output: output, scratch: scratch, tuning: tuning)
+        } else {
+            run(Float.self, base: base, terms: contributing, output: output, scratch: scratch, tuning: tuning)
+        }
+    }
+
+    /// Converts the factors, splits the rows into panels and runs the workers.
+    /// Everything has been validated; the base and output are non-empty.
+    private static func run<Accumulator: FuseAccumulator>(
+        _: Accumulator.Type, base: FuseOperand, terms: [FuseTerm],
+        output: UnsafeMutableRawBufferPointer, scratch: FuseScratch, tuning: FuseTuning
+    ) {
+        guard let basePointer = base.bytes.baseAddress, let outputPointer = output.baseAddress else { return }
+        let workers = max(1, min(tuning.workers, base.rows))
+        var slot = workers
+        func prepared(_ operand: FuseOperand) -> UnsafePointer<Accumulator> {
+            let source = operand.bytes.baseAddress ?? UnsafeRawPointer(bitPattern: MemoryLayout<Accumulator>.alignment)!
+            let count = operand.rows * operand.cols
+            if operand.dtype == Accumulator.dtype,
+               Int(bitPattern: source) % MemoryLayout<Accumulator>.alignment == 0 {
+                // Only BLAS reads through this pointer.
+                return source.assumingMemoryBound(to: Accumulator.self)
+            }
+            let buffer = scratch.buffer(slot, count: count, of: Accumulator.self)
+            slot += 1
+            Accumulator.widen(source, operand.dtype, count: count, into: buffer)
+            return UnsafePointer(buffer)
+        }
+        let factors = terms.map { term in
+            FuseJob<Accumulator>.Factors(a: prepared(term.a), b: prepared(term.b),
+                                         rank: term.a.rows, alpha: term.coefficient)
+        }
+
+        let rowBytes = base.cols * MemoryLayout<Accumulator>.stride
+        let panelRows = max(1, min(base.rows, tuning.panelBytes / max(rowBytes, 1)))
+        let job = FuseJob(base: basePointer, output: outputPointer, dtype: base.dtype,
+                          rows: base.rows, cols: base.cols, factors: factors, panelRows: panelRows,
+                          conversionThreads: workers > 1 ? 1 : tuning.conversionThreads)
+        let buffers = (0..<workers).map { scratch.buffer($0, count: panelRows * base.cols, of: Accumulator.self) }
+        if workers == 1 {
+            job.run(worker: 0, of: 1, buffer: buffers[0])
+        } else {
+            let shared = SendablePanelBuffers(pointers: buffers)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                job.run(worker: worker, of: workers, buffer: shared.pointers[worker])
+            }
+        }
+    }
+}
+
+/// Per-worker panel buffers handed to `concurrentPerform`.
+///
+/// `@unchecked Sendable` because worker `i` is the only one to touch buffer `i`, and
+/// the buffers (owned by the caller's ``FuseScratch``) outlive the blocking call.
+private struct SendablePanelBuffers<Accumulator>: @unchecked Sendable {
+    let pointers: [UnsafeMutablePointer<Accumulator>]
+}
