@@ -79,7 +79,9 @@ import Testing
         }
     }
 
-    @Test func everyVectorFileBelongsToASample() throws {
+    /// Skipped while writing (the writers run in parallel); delete stale files by hand then.
+    @Test(.disabled(if: writingVectors, "writing vectors"))
+    func everyVectorFileBelongsToASample() throws {
         let manager = FileManager.default
         let valid = try manager.contentsOfDirectory(atPath: vectorsDirectory.path).filter { $0.hasSuffix(".hex") }
         #expect(Set(valid) == Set(samples.map { "\($0.name).hex" }))
