@@ -4,22 +4,22 @@ import LoradSystem
 /// in production (`UnixSocket`), an in-memory fake in tests.
 ///
 /// Descriptors follow PROTOCOL.md: `sendFrame` attaches them to the first byte of the
-/// frame, and `receive` returns the ones that arrived with the bytes it read.
+/// frame, and `receiveChunk` returns the ones that arrived with the bytes it read.
 protocol ClientTransport: Sendable {
     /// Sends one whole frame, looping on short writes, with `fds` attached to its first
     /// byte (once). The descriptors stay owned by the caller.
     func sendFrame(_ bytes: [UInt8], fds: [FileDescriptor]) throws(SystemError)
 
     /// Blocks until bytes arrive and returns them (at most `buffer.count`, written to the
-    /// start of `buffer`) with the descriptors that came with them, which the caller now
-    /// owns. A byte count of 0 means end of stream.
-    func receive(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> TransportChunk
+    /// start of `buffer`) with the descriptors that came with them (room for `maxFDs`),
+    /// which the caller now owns. A byte count of 0 means end of stream.
+    func receiveChunk(into buffer: UnsafeMutableRawBufferPointer, maxFDs: Int) throws(SystemError) -> TransportChunk
 
     /// Closes the stream. Called once; errors are ignored (nothing is left to flush).
-    func close()
+    func closeTransport()
 }
 
-/// What one `ClientTransport.receive(into:)` delivered.
+/// What one `ClientTransport.receiveChunk(into:maxFDs:)` delivered.
 struct TransportChunk: Sendable {
     /// Bytes written to the start of the buffer; 0 means end of stream.
     var byteCount: Int

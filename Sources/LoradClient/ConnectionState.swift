@@ -91,13 +91,14 @@ struct ConnectionState: Sendable {
                 try dispatch(frame)
                 return
             }
-            try receiveChunk(from: transport)
+            try receiveMore(from: transport)
         }
     }
 
-    private mutating func receiveChunk(from transport: any ClientTransport) throws(LoradClientError) {
+    private mutating func receiveMore(from transport: any ClientTransport) throws(LoradClientError) {
+        let maxFDs = Int(limits.maxFDsPerFrame)
         let received = buffer.withUnsafeMutableBytes { raw in
-            Result { () throws(SystemError) in try transport.receive(into: raw) }
+            Result { () throws(SystemError) in try transport.receiveChunk(into: raw, maxFDs: maxFDs) }
         }
         let chunk: TransportChunk
         do {
@@ -160,7 +161,7 @@ struct ConnectionState: Sendable {
     }
 
     private mutating func shutDown(with error: LoradClientError) {
-        transport?.close()
+        transport?.closeTransport()
         transport = nil
         if failure == nil { failure = error }
         for fd in decoder.takeUndeliveredFDs() { try? FileDescriptor(rawValue: fd).close() }
