@@ -62,7 +62,15 @@ let package = Package(
         .executableTarget(
             name: "loractl",
             dependencies: [
-                "LoradTensors", "LoradAdapters", "LoradStore",
+                "LoradTensors", "LoradAdapters", "LoradStore", "LoradClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "lorad-bench",
+            dependencies: [
+                "LoradClient", "LoradWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `loractl`: the command-line client of lorad. Offline commands work on files;
-/// online ones talk to the daemon.
+/// online ones (status ... session) talk to the daemon.
 @main
 struct Loractl: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,6 +11,11 @@ struct Loractl: ParsableCommand {
             Exit codes: 0 success, 64 usage, 65 bad input data, 66 input not found, \
             69 daemon unavailable, 77 permission denied, 1 anything else.
             """,
-        subcommands: [InspectCommand.self, MergeCommand.self, PackCommand.self, UnpackCommand.self]
+        subcommands: [
+            InspectCommand.self, MergeCommand.self, PackCommand.self, UnpackCommand.self,
+            StatusCommand.self, BasesCommand.self, ListCommand.self, ShowCommand.self, ImportCommand.self,
+            ExportCommand.self, RemoveCommand.self, VerifyCommand.self, GCCommand.self, EvictCommand.self,
+            SessionCommand.self,
+        ]
     )
 }

@@ -12,6 +12,8 @@ struct MergeCommand: ParsableCommand {
         commandName: "merge",
         abstract: "Fuse adapters into a base and write the whole merged model.",
         discussion: """
+            When --base is a store name rather than a path, lorad does the merge: base and \
+            adapters are then names from its configuration and store (NAME[@VERSION][:WEIGHT]). \
             Each --adapter is PATH[:WEIGHT]; WEIGHT (default 1) multiplies the adapter's \
             own scale (alpha / rank). The spec is split at its last ':' only when what \
             follows is a plain decimal number, so 'dir:-0.3' is dir with weight -0.3 and \
@@ -20,7 +22,7 @@ struct MergeCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The base model: a .safetensors file or a diffusers folder of shards.")
+    @Option(help: "The base model: a .safetensors file or a diffusers folder of shards, or a base lorad serves.")
     var base: String
 
     @Option(name: .customLong("adapter"), help: "An adapter file or folder, optionally with :WEIGHT (repeatable).")
@@ -32,6 +34,12 @@ struct MergeCommand: ParsableCommand {
     @Flag(help: "Do not print progress on stderr.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("lorad's socket, for a merge by the daemon (when --base is no local path).", valueName: "path"))
+    var socket: String?
+
+    @Flag(help: "Print a JSON summary (merges by the daemon; see docs/CLI_JSON.md).")
+    var json = false
+
     func validate() throws {
         guard !adapters.isEmpty else { throw ValidationError("give at least one --adapter PATH[:WEIGHT]") }
         for argument in adapters where AdapterSpec(argument: argument) == nil {
@@ -41,6 +49,11 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            // Online when --base names no file or folder: base and adapters are store names.
+            if !OnlineMerge.isLocal(base) {
+                try OnlineMerge.run(base: base, adapterArguments: adapters, output: output, socket: socket, json: json, quiet: quiet)
+                return
+            }
             let specs = adapters.compactMap(AdapterSpec.init(argument:))
             let model = try SafetensorsModel.open(path: base)
             let weighted = try specs.map { spec in

@@ -3,6 +3,7 @@ import ArgumentParser
 import Glibc
 #endif
 import LoradAdapters
+import LoradClient
 import LoradStore
 import LoradSystem
 import LoradTensors
@@ -57,6 +58,8 @@ func classify(_ error: any Error) -> (ExitStatus, String) {
         return (.failure, error.description)
     case let error as CommandError:
         return (error.status, error.message)
+    case let error as LoradClientError:
+        return (error.exitStatus, error.description)
     default:
         return (.failure, String(describing: error))
     }

@@ -1,0 +1,29 @@
+import ArgumentParser
+import LoradClient
+import LoradWire
+
+/// `loractl evict`: drops cached segments (admin).
+struct EvictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evict",
+        abstract: "Drop cached segments no session uses, and a base's resident segment with --base (admin)."
+    )
+
+    @OptionGroup var online: OnlineOptions
+
+    @Option(help: "Also evict this base's resident segment if no session uses it.")
+    var base: String?
+
+    func run() throws {
+        try runReportingErrors {
+            let connection = try online.connect()
+            defer { connection.close() }
+            let reply = try connection.evict(base: base)
+            if online.json {
+                print(CLIJSON.evict(reply, base: base))
+            } else {
+                print("evicted \(reply.segmentsEvicted) segment(s), \(AdapterSummary.human(Int(clamping: reply.bytesFreed))) freed")
+            }
+        }
+    }
+}

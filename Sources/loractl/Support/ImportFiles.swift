@@ -1,0 +1,80 @@
+import LoradAdapters
+import LoradSystem
+
+/// The files `loractl import` opens and passes to lorad, chosen the way the daemon and
+/// `AdapterSource.open(path:)` read a layout:
+///
+/// - a file: that file, plus `adapter_config.json` beside it when the file is PEFT's
+///   `adapter_model.safetensors`;
+/// - a folder: PEFT's `adapter_config.json` + `adapter_model.safetensors`, else diffusers'
+///   `pytorch_lora_weights.safetensors`, else its only `.safetensors` file.
+///
+/// Pickled checkpoints (`.bin`, `.pt`...) are refused before anything is sent.
+struct ImportFiles: Equatable {
+    /// The paths to open, config first, each sent under its base name.
+    var paths: [String]
+
+    /// File name extensions of pickled checkpoints.
+    static let pickleExtensions: Set<String> = ["bin", "pt", "pth", "ckpt", "pkl", "pickle"]
+
+    /// Chooses the files for a folder from its entry names (pure).
+    /// - Throws: `AdapterError.pickled` or `.unrecognised` when no safe choice exists.
+    static func forFolder(_ folder: String, entries: [String]) throws -> ImportFiles {
+        let names = entries.sorted()
+        let present = Set(names)
+        let inFolder = { (name: String) in PathName.join(folder, name) }
+        if present.contains("adapter_config.json") {
+            guard present.contains("adapter_model.safetensors") else {
+                if let pickled = names.first(where: isPickled) { throw AdapterError.pickled(path: inFolder(pickled)) }
+                throw AdapterError.unrecognised(path: folder, detail: "adapter_config.json without adapter_model.safetensors")
+            }
+            return ImportFiles(paths: [inFolder("adapter_config.json"), inFolder("adapter_model.safetensors")])
+        }
+        if present.contains("pytorch_lora_weights.safetensors") {
+            return ImportFiles(paths: [inFolder("pytorch_lora_weights.safetensors")])
+        }
+        let weights = names.filter { $0.hasSuffix(".safetensors") }
+        if weights.count == 1 { return ImportFiles(paths: [inFolder(weights[0])]) }
+        if weights.count > 1 {
+            throw AdapterError.unrecognised(
+                path: folder, detail: "several .safetensors files (\(weights.joined(separator: ", "))); name the file to import")
+        }
+        if let pickled = names.first(where: isPickled) { throw AdapterError.pickled(path: inFolder(pickled)) }
+        throw AdapterError.unrecognised(path: folder, detail: "no .safetensors file in the folder")
+    }
+
+    /// Chooses the files for a single file path; `configBeside` says whether an
+    /// `adapter_config.json` exists in the same folder (pure).
+    static func forFile(_ path: String, configBeside: Bool) throws -> ImportFiles {
+        let name = PathName.base(path)
+        if isPickled(name) { throw AdapterError.pickled(path: path) }
+        if name == "adapter_model.safetensors", configBeside {
+            return ImportFiles(paths: [PathName.folder(path) + "/adapter_config.json", path])
+        }
+        return ImportFiles(paths: [path])
+    }
+
+    /// Looks at `path` on disk and chooses.
+    /// - Throws: `AdapterError.notFound` when nothing is there, else as `forFolder`/`forFile`.
+    static func choose(path: String) throws -> ImportFiles {
+        guard let status = try? FileStatus(path: path) else { throw AdapterError.notFound(path: path) }
+        if status.isDirectory { return try forFolder(path, entries: DurableFile.listDirectory(path)) }
+        return try forFile(path, configBeside: FileStatus.isRegularFile(PathName.folder(path) + "/adapter_config.json"))
+    }
+
+    /// Opens every file read-only, runs `body` with (base name, descriptor) pairs, and
+    /// closes them again whatever happens.
+    func withOpenFiles<T>(_ body: ([(name: String, descriptor: FileDescriptor)]) throws -> T) throws -> T {
+        var opened: [(name: String, descriptor: FileDescriptor)] = []
+        defer { for file in opened { try? file.descriptor.close() } }
+        for path in paths {
+            opened.append((PathName.base(path), try FileDescriptor.open(path, .readOnly)))
+        }
+        return try body(opened)
+    }
+
+    private static func isPickled(_ name: String) -> Bool {
+        guard let dot = name.lastIndex(of: ".") else { return false }
+        return pickleExtensions.contains(String(name[name.index(after: dot)...]).lowercased())
+    }
+}

@@ -1,0 +1,27 @@
+import LoradClient
+import LoradWire
+
+extension LoradClientError {
+    /// The loractl exit status for this error: 69 when the daemon cannot be reached, 77 for
+    /// permission problems (the socket's or an admin request's), 65 for invalid arguments,
+    /// incompatible or corrupt data, 66 for names that do not exist, 1 otherwise.
+    var exitStatus: ExitStatus {
+        switch self {
+        case .daemonUnavailable:
+            return .unavailable
+        case .permissionDenied:
+            return .noPermission
+        case .invalidRequest:
+            return .dataError
+        case .server(let payload, _):
+            switch payload.code {
+            case .permissionDenied: return .noPermission
+            case .invalidArgument, .incompatible, .corrupt: return .dataError
+            case .notFound: return .noInput
+            default: return .failure
+            }
+        default:
+            return .failure
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import LoradClient
+import LoradSystem
+import LoradWire
+
+/// `loractl merge` against the daemon: used when `--base` names no file or folder, so base
+/// and adapters are store names.
+enum OnlineMerge {
+    /// Whether `base` is a local file or folder (then the merge runs offline).
+    static func isLocal(_ base: String) -> Bool {
+        FileStatus.exists(base)
+    }
+
+    /// Asks lorad to merge `adapterArguments` (`NAME[@N][:W]`) into `base` and writes the
+    /// result to `output` (replaced atomically). Prints a line (or JSON) unless `quiet`.
+    static func run(base: String, adapterArguments: [String], output: String, socket: String?, json: Bool, quiet: Bool) throws {
+        let adapters = try AdapterSpec.storeAdapters(adapterArguments)
+        let connection = try LoradConnection.connect(path: socket, name: OnlineOptions.clientName)
+        defer { connection.close() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let reply = try AtomicOutput.write(to: output) { descriptor in
+            try connection.merge(base: base, adapters: adapters, into: descriptor)
+        }
+        if json {
+            print(CLIJSON.merged(base: base, adapters: adapters, output: output, reply: reply))
+        } else if !quiet {
+            let elapsed = (clock.now - start).components
+            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            printError("lorad merged \(adapters.count) adapter(s) into \(output): \(reply.tensorsMerged) tensors changed, \(AdapterSummary.human(Int(clamping: reply.bytesWritten))) in \(AdapterSummary.format2(seconds)) s")
+        }
+    }
+}
