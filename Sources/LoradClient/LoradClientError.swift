@@ -73,7 +73,7 @@ public enum LoradClientError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .server(let payload, let request):
-            "\(request) failed: \(payload.message) (\(payload.name))"
+            "\(request.wireName) failed: \(payload.message) (\(payload.name))"
         case .fatal(let payload):
             "lorad closed the connection: \(payload.message) (\(payload.name)); this client broke the protocol, please report it"
         case .daemonUnavailable(let path, let error):

@@ -1,0 +1,31 @@
+import LoradClient
+import LoradSystem
+import LoradWire
+import Testing
+@testable import loractl
+
+@Suite struct ExitStatusTests {
+    static func server(_ code: ErrorCode) -> LoradClientError {
+        .server(ErrorPayload(code: code, message: "m"), request: .ping)
+    }
+
+    @Test func clientErrorsMapToSysexits() {
+        let socketError = SystemError(errno: 2, operation: "connect", path: "/x")
+        #expect(classify(LoradClientError.daemonUnavailable(path: "/x", socketError)).0 == .unavailable)
+        #expect(classify(LoradClientError.permissionDenied(path: "/x", socketError)).0 == .noPermission)
+        #expect(classify(Self.server(.permissionDenied)).0 == .noPermission)
+        #expect(classify(Self.server(.invalidArgument)).0 == .dataError)
+        #expect(classify(Self.server(.incompatible)).0 == .dataError)
+        #expect(classify(Self.server(.corrupt)).0 == .dataError)
+        #expect(classify(Self.server(.notFound)).0 == .noInput)
+        #expect(classify(Self.server(.inUse)).0 == .failure)
+        #expect(classify(LoradClientError.invalidRequest("bad name")).0 == .dataError)
+        #expect(classify(LoradClientError.connectionClosed("(end of stream)")).0 == .failure)
+    }
+
+    @Test func theMessageIsTheErrorsOneLine() {
+        let (_, message) = classify(Self.server(.notFound))
+        #expect(message == "PING failed: m (not_found)")
+        #expect(!message.contains("\n"))
+    }
+}
