@@ -28,6 +28,12 @@ public struct ConnectionState: Sendable {
         public var frame: EncodedFrame?
         /// Actions to perform after queueing `frame` (a close once a drain is finished).
         public var actions: [ConnectionAction]
+
+        /// Creates a completion.
+        public init(frame: EncodedFrame?, actions: [ConnectionAction]) {
+            self.frame = frame
+            self.actions = actions
+        }
     }
 
     /// The limits and timeouts this connection enforces.
@@ -297,19 +303,20 @@ public struct ConnectionState: Sendable {
             message = try ClientMessage(decoding: frame)
         } catch {
             reject(frame, into: &actions)
-            guard error.code == .unknownOpcode, id != 0, !inFlight.contains(id) else {
+            guard error.code == .unknownOpcode else {
                 fail(error.payload, requestID: id, into: &actions)
+                return
+            }
+            if let problem = idProblem(id) {
+                fail(ErrorPayload(code: .protocolViolation, message: "\(problem) (unknown opcode 0x\(String(frame.header.opcode, radix: 16)))"), requestID: id, into: &actions)
                 return
             }
             actions.append(.send(Self.encode(.error(error.payload), requestID: id, limits: frameLimits)))
             return
         }
-        guard !inFlight.contains(id) else {
+        if let problem = idProblem(id) {
             reject(frame, into: &actions)
-            let payload = ErrorPayload(
-                code: .protocolViolation,
-                message: "request id \(id) (\(message.opcode.wireName)) is already in flight; use a fresh id until its reply arrives")
-            fail(payload, requestID: id, into: &actions)
+            fail(ErrorPayload(code: .protocolViolation, message: "\(problem) (\(message.opcode.wireName))"), requestID: id, into: &actions)
             return
         }
         if isDraining {
@@ -332,6 +339,14 @@ public struct ConnectionState: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Why `id` may not start a request, or `nil`: 0 is reserved for events, and an id stays
+    /// taken until its request is answered.
+    private func idProblem(_ id: UInt32) -> String? {
+        if id == 0 { return "request id 0 is reserved for events; use 1 or more" }
+        if inFlight.contains(id) { return "request id \(id) is already in flight; use a fresh id until its reply arrives" }
+        return nil
+    }
 
     /// Sends FATAL `payload` and closes: closes every descriptor still queued in the decoder.
     private mutating func fail(_ payload: ErrorPayload, requestID: UInt32, into actions: inout [ConnectionAction]) {
