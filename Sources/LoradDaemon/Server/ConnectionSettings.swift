@@ -19,11 +19,15 @@ public struct ConnectionSettings: Sendable, Hashable {
     /// connection gets FATAL `protocol_violation` and is closed.
     public var partialFrameTimeout: Duration
 
+    /// The limits the daemon announces by default: 64 KiB frames and 64 descriptors per
+    /// frame (what one `sendmsg` carries in LoradSystem, below the protocol's 253).
+    public static let defaultFrameLimits = FrameLimits(maxFrameBytes: 65536, maxFDsPerFrame: 64)
+
     /// Creates settings; see ``validationProblem`` for the ranges.
     public init(
         serverName: String = "lorad",
         supportedVersions: [ProtocolVersion] = [.current],
-        frameLimits: FrameLimits = .default,
+        frameLimits: FrameLimits = ConnectionSettings.defaultFrameLimits,
         maxRequestsInFlight: UInt16 = 32,
         handshakeTimeout: Duration = .seconds(5),
         partialFrameTimeout: Duration = .seconds(30)

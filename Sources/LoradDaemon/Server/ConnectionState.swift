@@ -147,6 +147,15 @@ public struct ConnectionState: Sendable {
         return actions
     }
 
+    /// The server drops the connection without a word (the peer stopped reading, a socket
+    /// call failed): returns the received descriptors still queued, for closing.
+    public mutating func abandon() -> [Int32] {
+        phase = .closing
+        handshakeDeadline = nil
+        partialFrameDeadline = nil
+        return decoder.takeUndeliveredFDs()
+    }
+
     /// Ends the connection with FATAL `payload` (request id 0), e.g. for a peer the access
     /// rules refuse. Does nothing when already closing.
     public mutating func refuse(_ payload: ErrorPayload) -> [ConnectionAction] {

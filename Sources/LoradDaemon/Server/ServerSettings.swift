@@ -57,8 +57,14 @@ public struct ServerSettings: Sendable, Hashable {
     /// What is out of range, as a one-line message, or `nil` when the settings are usable.
     public var validationProblem: String? {
         if let problem = connection.validationProblem { return problem }
+        if Int(connection.frameLimits.maxFDsPerFrame) > UnixSocket.maximumFDsPerMessage {
+            return "max fds per frame \(connection.frameLimits.maxFDsPerFrame) is more than the \(UnixSocket.maximumFDsPerMessage) descriptors one sendmsg/recvmsg carries here; announce at most \(UnixSocket.maximumFDsPerMessage)"
+        }
         if maxQueuedBytesPerConnection < Int(connection.frameLimits.maxFrameBytes) {
             return "the outbound queue limit (\(maxQueuedBytesPerConnection) bytes) must hold at least one frame (\(connection.frameLimits.maxFrameBytes) bytes)"
+        }
+        if case .path(_, let mode) = listener, mode > 0o777 {
+            return "socket mode 0o\(String(mode, radix: 8)) has bits beyond 0o777; use permission bits only, e.g. 0o660"
         }
         if maxConnections < 1 { return "max connections must be at least 1" }
         if closeLinger < .zero { return "close linger must not be negative" }
