@@ -12,6 +12,8 @@ final class ServerLoop {
     private static let readsPerWakeup = 8
     /// How long accepting pauses after `accept` failed (`EMFILE`...).
     private static let acceptRetryDelay = Duration.milliseconds(100)
+    /// The most bytes gathered into one `sendmsg`.
+    private static let maxWriteBytes = 256 << 10
 
     private let server: Server
     private let settings: ServerSettings
@@ -58,6 +60,7 @@ final class ServerLoop {
             let timeout = nextDeadline().map { max($0 - before, .zero) }
             do { try epoll.wait(timeout: timeout, into: &events, maxEvents: 256) } catch { throw .eventLoop(error) }
             let now = ContinuousClock.now
+            server.mailbox.loopAwake()
             for event in events { handle(event, now: now) }
             drainMailbox(now: now)
             checkDeadlines(now: ContinuousClock.now)
@@ -71,7 +74,7 @@ final class ServerLoop {
         case Self.listenerToken:
             acceptConnections(now: now)
         case Self.wakeupToken:
-            break  // the mailbox is drained after every batch of events
+            server.mailbox.clearWakeup()  // the mailbox itself is emptied after every batch
         default:
             guard let connection = connections[event.token] else { return }
             let broken = !event.ready.isDisjoint(with: [.hangup, .error])
@@ -351,27 +354,29 @@ final class ServerLoop {
     /// connection whose queue is empty, or updates the epoll interest.
     private func flush(_ connection: ServerConnection, now: ContinuousClock.Instant) {
         guard !connection.isClosed else { return }
-        while let chunk = connection.outbound.pendingChunk {
+        while let write = connection.outbound.nextWrite(maxBytes: Self.maxWriteBytes) {
             let socket = connection.socket
-            let fds = chunk.fds.map { FileDescriptor(rawValue: $0) }
-            let result = chunk.frame.frame.bytes.withUnsafeBytes { raw in
+            let fds = write.fds.map { FileDescriptor(rawValue: $0) }
+            let result = write.bytes.withUnsafeBytes { raw in
                 Result { () throws(SystemError) in
-                    try socket.send(UnsafeRawBufferPointer(rebasing: raw[chunk.offset...]), fds: fds)
+                    try socket.send(UnsafeRawBufferPointer(rebasing: raw[write.offset...]), fds: fds)
                 }
             }
             let sent: Int
             switch result {
             case .success(.completed(let count)): sent = count
-            case .success(.wouldBlock): updateInterest(connection); return
+            case .success(.wouldBlock):
+                updateInterest(connection)
+                return
             case .failure(let error):
                 finishClose(connection, reason: .socketError(error.description), now: now)
                 return
             }
             statistics.bytesSent.bump(sent)
             statistics.descriptorsSent.bump(fds.count)
-            if let done = connection.outbound.consume(sent) {
+            for frame in connection.outbound.consume(sent) {
                 statistics.framesSent.bump()
-                release(done)
+                release(frame)
             }
         }
         if let closing = connection.closing {
