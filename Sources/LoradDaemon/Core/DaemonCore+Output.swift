@@ -30,7 +30,7 @@ extension DaemonCore {
             guard item.weight.isFinite else { throw SessionError.weightNotFinite(name: item.adapter.name, weight: item.weight) }
             guard names.insert(item.adapter.name).inserted else { throw SessionError.duplicateAdapter(item.adapter.name) }
         }
-        let set = try request.adapters.map { try sessionAdapter($0.adapter, weight: $0.weight) }
+        let set = try request.adapters.map { try sessionAdapter($0.adapter, weight: $0.weight, base: base) }
         let adapters = try resolvedAdapters(set, base: base)
         try context.token.check()
 

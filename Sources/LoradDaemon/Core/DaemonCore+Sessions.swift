@@ -25,15 +25,15 @@ extension DaemonCore {
         guard request.weight.isFinite else {
             throw SessionError.weightNotFinite(name: request.adapter.name, weight: request.weight)
         }
-        return try changeSession(request.sessionID, context, wrap: ServerMessage.attach) { session in
-            let entry = try self.sessionAdapter(request.adapter, weight: request.weight)
+        return try changeSession(request.sessionID, context, wrap: ServerMessage.attach) { session, base in
+            let entry = try self.sessionAdapter(request.adapter, weight: request.weight, base: base)
             return try session.attaching(entry)
         }
     }
 
     /// DETACH: removes the named adapter from the set.
     func detach(_ request: DetachRequest, _ context: RequestContext) throws -> HandlerReply {
-        try changeSession(request.sessionID, context, wrap: ServerMessage.detach) { session in
+        try changeSession(request.sessionID, context, wrap: ServerMessage.detach) { session, _ in
             try session.detaching(request.name)
         }
     }
@@ -45,8 +45,8 @@ extension DaemonCore {
             guard item.weight.isFinite else { throw SessionError.weightNotFinite(name: item.adapter.name, weight: item.weight) }
             guard names.insert(item.adapter.name).inserted else { throw SessionError.duplicateAdapter(item.adapter.name) }
         }
-        return try changeSession(request.sessionID, context, wrap: ServerMessage.switchAdapters) { _ in
-            try Session.validated(request.adapters.map { try self.sessionAdapter($0.adapter, weight: $0.weight) })
+        return try changeSession(request.sessionID, context, wrap: ServerMessage.switchAdapters) { _, base in
+            try Session.validated(request.adapters.map { try self.sessionAdapter($0.adapter, weight: $0.weight, base: base) })
         }
     }
 
@@ -74,14 +74,14 @@ extension DaemonCore {
     /// request is cancelled.
     private func changeSession(
         _ sessionID: UInt64, _ context: RequestContext, wrap: (SessionReply) -> ServerMessage,
-        newSet: (Session) throws -> [SessionAdapter]
+        newSet: (Session, ResidentBase) throws -> [SessionAdapter]
     ) throws -> HandlerReply {
         let connection = context.peer.connectionID
         let (session, base) = try state.withLock { state throws -> (Session, ResidentBase) in
             let session = try state.sessions.session(sessionID, connectionID: connection)
             return (session, try state.readyBase(session.base))
         }
-        let set = try newSet(session)
+        let set = try newSet(session, base)
         try context.token.check()
         let keys = session.segmentKeys(for: set)
         let segments = try acquireSegments(keys, set: set, base: base, token: context.token)
@@ -116,11 +116,18 @@ extension DaemonCore {
         return HandlerReply(wrap(reply), fds: all.map(\.fd), keepAlive: all)
     }
 
-    /// Resolves `reference` in the store to a set entry with `weight`.
-    /// - Throws: `invalid_argument` for a bad name or version, `not_found`.
-    func sessionAdapter(_ reference: AdapterRef, weight: Double) throws -> SessionAdapter {
+    /// Resolves `reference` in the store to a set entry with `weight` for a session on `base`.
+    /// When the adapter was not checked against `base` at import, it is checked now
+    /// (decompressing it), so that a cached factors segment is never handed to a session on a
+    /// base it does not fit.
+    /// - Throws: `invalid_argument` for a bad name or version, `not_found`, `incompatible`.
+    func sessionAdapter(_ reference: AdapterRef, weight: Double, base: ResidentBase) throws -> SessionAdapter {
         let record = try store.resolve(try DaemonCore.storeReference(reference))
-        return SessionAdapter(name: record.name, version: record.version, digest: record.blob.hex, weight: weight)
+        let entry = SessionAdapter(name: record.name, version: record.version, digest: record.blob.hex, weight: weight)
+        if !record.bases.contains(where: { $0.fingerprint == base.fingerprint }) {
+            _ = try resolvedAdapter(entry, base: base)
+        }
+        return entry
     }
 
     /// Starts loading an evicted base again.

@@ -29,10 +29,11 @@ final class RequestToken: Sendable {
         }
     }
 
-    /// Claims the right to reply normally. Returns false when the request was cancelled.
+    /// Claims the right to reply normally (again, once claimed). Returns false when the
+    /// request was cancelled first.
     func claim() -> Bool {
         state.withLock { state in
-            guard state == .pending else { return false }
+            guard state != .cancelled else { return false }
             state = .claimed
             return true
         }

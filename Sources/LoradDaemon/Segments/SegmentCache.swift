@@ -30,18 +30,12 @@ public struct SegmentCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
     /// Takes a reference to the entry for `key` and returns its value (a hit), or returns nil
     /// (a miss): the caller builds the value and ``insert(_:value:bytes:)``s it.
     public mutating func acquire(_ key: Key) -> Value? {
-        guard var entry = entries[key] else {
+        guard let value = retain(key) else {
             counters.misses += 1
             return nil
         }
-        if entry.references == 0 {
-            counters.cachedBytes -= entry.bytes
-            counters.referencedBytes += entry.bytes
-        }
-        entry.references += 1
-        entries[key] = entry
         counters.hits += 1
-        return entry.value
+        return value
     }
 
     /// The value for `key` without taking a reference or counting a hit.
@@ -97,7 +91,7 @@ public struct SegmentCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
     /// - Returns: the value now cached under `key` and whether it is the one given.
     public mutating func insert(_ key: Key, value: Value, bytes: Int) -> (value: Value, inserted: Bool) {
         cancelReservation(bytes)
-        if let existing = acquireQuietly(key) { return (existing, false) }
+        if let existing = retain(key) { return (existing, false) }
         entries[key] = Entry(value: value, bytes: max(0, bytes), references: 1, lastUse: clock)
         counters.referencedBytes += max(0, bytes)
         return (value, true)
@@ -125,11 +119,16 @@ public struct SegmentCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
         return figures
     }
 
-    private mutating func acquireQuietly(_ key: Key) -> Value? {
-        let saved = counters.hits
-        let value = acquire(key)
-        counters.hits = saved
-        return value
+    /// Takes a reference to `key`'s entry without counting a hit or miss.
+    private mutating func retain(_ key: Key) -> Value? {
+        guard var entry = entries[key] else { return nil }
+        if entry.references == 0 {
+            counters.cachedBytes -= entry.bytes
+            counters.referencedBytes += entry.bytes
+        }
+        entry.references += 1
+        entries[key] = entry
+        return entry.value
     }
 
     private func leastRecentlyUsed() -> Key? {
