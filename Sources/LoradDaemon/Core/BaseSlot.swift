@@ -39,17 +39,17 @@ struct BaseSlot: Sendable {
     }
 
     /// The resident base, or the error a request naming this base gets.
-    func readyBase() throws(CoreError) -> ResidentBase {
+    func readyBase() throws(WireError) -> ResidentBase {
         switch status {
         case .ready(let base):
             return base
         case .loading(let done, let total):
             let progress = total > 0 ? " (\(done) of \(total) tensors)" : ""
-            throw CoreError(.notReady, "base \(name) is still loading\(progress); retry in a moment")
+            throw WireError(.notReady, "base \(name) is still loading\(progress); retry in a moment")
         case .configured:
-            throw CoreError(.notReady, "base \(name) is not resident (it was evicted); it is being loaded again, retry in a moment")
+            throw WireError(.notReady, "base \(name) is not resident (it was evicted); it is being loaded again, retry in a moment")
         case .failed(let message):
-            throw CoreError(.notReady, "base \(name) failed to load: \(message); fix the file or the config and reload lorad")
+            throw WireError(.notReady, "base \(name) failed to load: \(message); fix the file or the config and reload lorad")
         }
     }
 }

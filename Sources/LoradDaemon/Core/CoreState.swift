@@ -30,17 +30,17 @@ struct CoreState: Sendable {
 
     /// The slot of base `name`.
     /// - Throws: `not_found` naming the configured bases.
-    func slot(_ name: String) throws(CoreError) -> BaseSlot {
+    func slot(_ name: String) throws(WireError) -> BaseSlot {
         guard let index = baseIndex(name) else {
             let known = bases.map(\.name).joined(separator: ", ")
-            throw CoreError(.notFound, "no base named \(name) is configured (configured: \(known.isEmpty ? "none" : known)); LIST_BASES shows them")
+            throw WireError(.notFound, "no base named \(name) is configured (configured: \(known.isEmpty ? "none" : known)); LIST_BASES shows them")
         }
         return bases[index]
     }
 
     /// The resident base `name`.
     /// - Throws: `not_found`, or `not_ready` while it loads or after it failed.
-    func readyBase(_ name: String) throws(CoreError) -> ResidentBase {
+    func readyBase(_ name: String) throws(WireError) -> ResidentBase {
         try slot(name).readyBase()
     }
 

@@ -12,12 +12,8 @@ extension DaemonCore {
 
     /// Checks the protocol's name grammar.
     /// - Throws: `invalid_argument` naming `field`.
-    static func validateName(_ name: String, field: String) throws(CoreError) {
-        do {
-            try WireName.validate(name, field: field)
-        } catch {
-            throw CoreError(error.code, error.message)
-        }
+    static func validateName(_ name: String, field: String) throws(WireError) {
+        try WireName.validate(name, field: field)
     }
 
     /// The decompressed adapter of `record` (from the memo, or decoded from its pack).
@@ -43,7 +39,7 @@ extension DaemonCore {
         } else {
             let record = try store.resolve(AdapterReference(name: entry.name, version: entry.version))
             guard record.blob.hex == entry.digest else {
-                throw CoreError(.notFound, "adapter \(entry.reference) was removed and imported again; switch to it again to use the new one")
+                throw WireError(.notFound, "adapter \(entry.reference) was removed and imported again; switch to it again to use the new one")
             }
             adapter = try decodedAdapter(record)
         }

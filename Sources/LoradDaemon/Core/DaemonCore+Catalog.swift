@@ -49,9 +49,9 @@ extension DaemonCore {
         return ShowAdapterReply(
             name: record.name, version: UInt32(clamping: record.version), latestVersion: UInt32(clamping: latest.version),
             base: DaemonCore.baseName(of: record, resident: residentBaseNames()),
-            description: CoreError.fitting(record.description, bytes: WireLimits.maxDescriptionBytes),
+            description: WireError.fitting(record.description, bytes: WireLimits.maxDescriptionBytes),
             tags: Array(record.tags.prefix(WireLimits.maxTags)),
-            sourceFormat: CoreError.fitting(record.layout, bytes: WireLimits.maxLabelBytes),
+            sourceFormat: WireError.fitting(record.layout, bytes: WireLimits.maxLabelBytes),
             rank: UInt32(clamping: record.rank), alpha: record.alpha ?? Double(record.rank),
             moduleCount: UInt32(clamping: record.targets.count), rawBytes: UInt64(record.originalBytes),
             storedBytes: UInt64(record.packedBytes), importedAt: UInt64(max(0, record.created)), digest: record.blob.hex)
@@ -64,7 +64,7 @@ extension DaemonCore {
         _ = try store.resolve(reference)
         let used = state.withLock { $0.sessions.uses(adapter: reference.name, version: reference.version) }
         if used, !request.force {
-            throw CoreError(.inUse, "\(reference) is in the active set of an open session; detach it first, or remove with force (sessions keep their mapped segments)")
+            throw WireError(.inUse, "\(reference) is in the active set of an open session; detach it first, or remove with force (sessions keep their mapped segments)")
         }
         let removed = try store.remove(reference)
         for record in removed { memo.forget(digest: record.blob.hex) }
@@ -85,8 +85,8 @@ extension DaemonCore {
         }
         let listed = problems.prefix(WireLimits.maxVerifyProblems).map { problem in
             VerifyProblem(
-                subject: CoreError.fitting(DaemonCore.subject(of: problem), bytes: WireLimits.maxShortTextBytes),
-                message: CoreError.fitting(problem.description, bytes: WireLimits.maxMessageBytes))
+                subject: WireError.fitting(DaemonCore.subject(of: problem), bytes: WireLimits.maxShortTextBytes),
+                message: WireError.fitting(problem.description, bytes: WireLimits.maxMessageBytes))
         }
         return VerifyReply(
             checked: UInt32(clamping: Set(records.map(\.blob)).count), problemCount: UInt32(clamping: problems.count),

@@ -14,12 +14,12 @@ extension DaemonCore {
         for tag in request.tags { try DaemonCore.validateName(tag, field: "tag") }
         if let base = request.base { try DaemonCore.validateName(base, field: "base") }
         if let alpha = request.alpha, !(alpha.isFinite && alpha > 0) {
-            throw CoreError(.invalidArgument, "alpha \(alpha) must be a finite number above 0")
+            throw WireError(.invalidArgument, "alpha \(alpha) must be a finite number above 0")
         }
         let selection = try ImportSelection(names: request.files.map(\.fileName))
         let bases = try importBases(named: request.base)
         if !request.newVersion, try adapterExists(request.name) {
-            throw CoreError(.alreadyExists, "an adapter named \(request.name) exists; import with new_version to add a version, or pick another name")
+            throw WireError(.alreadyExists, "an adapter named \(request.name) exists; import with new_version to add a version, or pick another name")
         }
 
         let weightsFile = request.files[selection.weights]
@@ -45,7 +45,7 @@ extension DaemonCore {
             }
         }
         guard let chosen = compatible.first else {
-            throw CoreError(.incompatible, "the adapter fits no loaded base: \(firstProblem.map { "\($0)" } ?? "no base")")
+            throw WireError(.incompatible, "the adapter fits no loaded base: \(firstProblem.map { "\($0)" } ?? "no base")")
         }
         let stored = chosen.adapter
         let pack = try AdapterPack.encode(stored)
@@ -56,7 +56,7 @@ extension DaemonCore {
             layout: stored.layout.rawValue, prefix: stored.prefix, targets: stored.targetTensors, dtypes: stored.dtypes,
             originalBytes: stored.byteCount)
         try record.validate()
-        guard context.token.claim() else { throw CoreError.cancelled }
+        guard context.token.claim() else { throw WireError.cancelled }
         let added = try store.add(record, packBytes: pack)
         return ImportReply(
             name: added.name, version: UInt32(clamping: added.version), sourceFormat: stored.layout.rawValue,
@@ -72,11 +72,11 @@ extension DaemonCore {
         try state.withLock { state throws -> [ResidentBase] in
             if let name { return [try state.readyBase(name)] }
             if let loading = state.bases.first(where: { if case .loading = $0.status { true } else { false } }) {
-                throw CoreError(.notReady, "base \(loading.name) is still loading; retry once it is ready, or name the base to check against")
+                throw WireError(.notReady, "base \(loading.name) is still loading; retry once it is ready, or name the base to check against")
             }
             let resident = state.residentBases
             guard !resident.isEmpty else {
-                throw CoreError(.incompatible, "no base is loaded to check the adapter against; configure and load its base first")
+                throw WireError(.incompatible, "no base is loaded to check the adapter against; configure and load its base first")
             }
             return resident
         }
@@ -108,7 +108,7 @@ extension DaemonCore {
                 try fd.readExactly(fromAbsoluteOffset: 0, into: buffer)
             }
         } catch {
-            throw CoreError(.invalidArgument, "cannot read \(name) from its descriptor (\(error)); pass a readable regular file")
+            throw WireError(.invalidArgument, "cannot read \(name) from its descriptor (\(error)); pass a readable regular file")
         }
     }
 
@@ -120,24 +120,24 @@ extension DaemonCore {
             Result { () throws(SystemError) in try fd.readExactly(fromAbsoluteOffset: 0, into: buffer) }
         }
         if case .failure(let error) = outcome {
-            throw CoreError(.invalidArgument, "cannot read \(name) from its descriptor (\(error)); pass a readable regular file")
+            throw WireError(.invalidArgument, "cannot read \(name) from its descriptor (\(error)); pass a readable regular file")
         }
         return bytes
     }
 
     /// The size of a regular file passed for import, checked against `limit`.
-    private func importFileSize(_ fd: FileDescriptor, name: String, limit: Int) throws(CoreError) -> Int {
+    private func importFileSize(_ fd: FileDescriptor, name: String, limit: Int) throws(WireError) -> Int {
         let status: FileStatus
         do {
             status = try fd.status()
         } catch {
-            throw CoreError(.invalidArgument, "the descriptor of \(name) cannot be inspected (\(error)); pass an open file")
+            throw WireError(.invalidArgument, "the descriptor of \(name) cannot be inspected (\(error)); pass an open file")
         }
         guard status.isRegularFile else {
-            throw CoreError(.invalidArgument, "the descriptor of \(name) is not a regular file; pass the file itself (lorad reads it with pread)")
+            throw WireError(.invalidArgument, "the descriptor of \(name) is not a regular file; pass the file itself (lorad reads it with pread)")
         }
         guard status.size <= limit else {
-            throw CoreError(.invalidArgument, "\(name) is \(status.size) bytes, more than the \(limit)-byte import limit")
+            throw WireError(.invalidArgument, "\(name) is \(status.size) bytes, more than the \(limit)-byte import limit")
         }
         return status.size
     }

@@ -39,7 +39,7 @@ extension DaemonCore {
         switch key {
         case .factors(let digest):
             guard let entry = set.first(where: { $0.digest == digest }) else {
-                throw CoreError(.internal, "no adapter of the set has digest \(digest); this is a lorad bug")
+                throw WireError(.internal, "no adapter of the set has digest \(digest); this is a lorad bug")
             }
             let adapter = try resolvedAdapter(entry, base: base)
             try token.check()

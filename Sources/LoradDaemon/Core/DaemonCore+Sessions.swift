@@ -88,7 +88,7 @@ extension DaemonCore {
         do {
             let committed = try state.withLock { state throws -> Session in
                 var current = try state.sessions.session(sessionID, connectionID: connection)
-                guard context.token.claim() else { throw CoreError.cancelled }
+                guard context.token.claim() else { throw WireError.cancelled }
                 state.release(current.commit(active: set, held: keys))
                 state.sessions.update(current)
                 return current

@@ -70,7 +70,7 @@ public final class DaemonCore: RequestHandling {
         }
         if DaemonCore.needsAdmin(request), !peer.isAdmin {
             DaemonCore.close(fds)
-            reply(HandlerReply(CoreError(.permissionDenied, "\(request.opcode) needs admin rights (root, the daemon's user, or access.admin_uids / admin_groups); run it as an administrator").reply))
+            reply(HandlerReply(WireError(.permissionDenied, "\(request.opcode) needs admin rights (root, the daemon's user, or access.admin_uids / admin_groups); run it as an administrator").reply))
             return
         }
         let token = RequestToken(connectionID: peer.connectionID, requestID: requestID)
@@ -78,19 +78,19 @@ public final class DaemonCore: RequestHandling {
         state.withLock { $0.pending[key] = token }
         let context = RequestContext(requestID: requestID, peer: peer, fds: fds, token: token)
         pool.submit(lane: DaemonCore.lane(of: request)) { [self] in
-            let outcome: Result<HandlerReply, CoreError>
+            let outcome: Result<HandlerReply, WireError>
             do {
                 try token.check()
                 outcome = .success(try perform(request, context))
             } catch {
-                outcome = .failure(CoreError(error))
+                outcome = .failure(WireError(reporting: error))
             }
             DaemonCore.close(fds)
             state.withLock { state in
                 if state.pending[key] === token { state.pending[key] = nil }
             }
             guard token.claim() else {
-                reply(HandlerReply(CoreError.cancelled.reply))
+                reply(HandlerReply(WireError.cancelled.reply))
                 return
             }
             switch outcome {
@@ -98,6 +98,12 @@ public final class DaemonCore: RequestHandling {
             case .failure(let error): reply(HandlerReply(error.reply))
             }
         }
+    }
+
+    /// Registers a connection at accept, so that STATS counts it before its first request
+    /// (optional: a connection is also counted from its first request on).
+    public func connectionOpened(_ connectionID: UInt64) {
+        state.withLock { _ = $0.connections.insert(connectionID) }
     }
 
     /// Cancels the connection's pending work, closes its sessions and releases their segment
@@ -119,7 +125,7 @@ public final class DaemonCore: RequestHandling {
     private func answerImmediately(_ request: ClientMessage, peer: PeerContext) -> HandlerReply? {
         switch request {
         case .hello:
-            return HandlerReply(CoreError(.invalidArgument, "HELLO is answered by the server during the handshake; send it once, first").reply)
+            return HandlerReply(WireError(.invalidArgument, "HELLO is answered by the server during the handshake; send it once, first").reply)
         case .ping(let ping):
             return HandlerReply(.ping(PingReply(token: ping.token)))
         case .cancel(let cancel):
@@ -156,13 +162,13 @@ public final class DaemonCore: RequestHandling {
         case .verify(let verify): return HandlerReply(.verify(try self.verify(verify)))
         case .gc(let gc): return HandlerReply(.gc(try collectGarbage(gc)))
         case .hello, .ping, .cancel, .listBases, .openSession:
-            return HandlerReply(CoreError(.internal, "\(request.opcode) reached a worker; this is a lorad bug").reply)
+            return HandlerReply(WireError(.internal, "\(request.opcode) reached a worker; this is a lorad bug").reply)
         }
     }
 
     /// Wraps a throwing immediate answer.
     private static func answer(_ body: () throws -> HandlerReply) -> HandlerReply {
-        do { return try body() } catch { return HandlerReply(CoreError(error).reply) }
+        do { return try body() } catch { return HandlerReply(WireError(reporting: error).reply) }
     }
 
     /// Requests that need admin rights: the ones that change the shared store or memory.
@@ -189,23 +195,5 @@ public final class DaemonCore: RequestHandling {
     /// Closes descriptors the core owns, ignoring errors (nothing useful can be done).
     static func close(_ fds: [FileDescriptor]) {
         for fd in fds { try? fd.close() }
-    }
-}
-
-/// What a worker request knows about itself.
-struct RequestContext: Sendable {
-    let requestID: UInt32
-    let peer: PeerContext
-    /// The descriptors that came with the request (closed by the core after the job).
-    let fds: [FileDescriptor]
-    let token: RequestToken
-
-    /// The descriptor a payload field names.
-    /// - Throws: `invalid_argument` when the index is outside the frame's descriptors.
-    func descriptor(_ index: Int32, field: String) throws(CoreError) -> FileDescriptor {
-        guard index >= 0, Int(index) < fds.count else {
-            throw CoreError(.invalidArgument, "\(field) names descriptor \(index) but the request carried \(fds.count)")
-        }
-        return fds[Int(index)]
     }
 }

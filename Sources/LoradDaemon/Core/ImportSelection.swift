@@ -15,19 +15,19 @@ struct ImportSelection: Equatable, Sendable {
     /// Chooses among `names`.
     /// - Throws: `invalid_argument` for no files, a name that is not a plain file name, a
     ///   pickled checkpoint, or no (or several) candidate weights files.
-    init(names: [String]) throws(CoreError) {
+    init(names: [String]) throws(WireError) {
         guard !names.isEmpty else {
-            throw CoreError(.invalidArgument, "IMPORT carried no files; pass the adapter's .safetensors file (and adapter_config.json for PEFT)")
+            throw WireError(.invalidArgument, "IMPORT carried no files; pass the adapter's .safetensors file (and adapter_config.json for PEFT)")
         }
         for name in names {
             guard ImportSelection.isPlainName(name) else {
-                throw CoreError(.invalidArgument, "file name \"\(CoreError.fitting(name, bytes: 64))\" must be a plain base name (no '/', not '.' or '..')")
+                throw WireError(.invalidArgument, "file name \"\(WireError.fitting(name, bytes: 64))\" must be a plain base name (no '/', not '.' or '..')")
             }
         }
         let config = names.firstIndex(of: "adapter_config.json")
         if let config {
             guard let weights = names.firstIndex(of: "adapter_model.safetensors") else {
-                throw CoreError(.invalidArgument, "adapter_config.json came without adapter_model.safetensors; pass both PEFT files")
+                throw WireError(.invalidArgument, "adapter_config.json came without adapter_model.safetensors; pass both PEFT files")
             }
             self.init(weights: weights, config: config)
             return
@@ -42,12 +42,12 @@ struct ImportSelection: Equatable, Sendable {
             return
         }
         if candidates.count > 1 {
-            throw CoreError(.invalidArgument, "several .safetensors files (\(candidates.map { names[$0] }.joined(separator: ", "))); pass only the adapter's")
+            throw WireError(.invalidArgument, "several .safetensors files (\(candidates.map { names[$0] }.joined(separator: ", "))); pass only the adapter's")
         }
         if let pickled = names.first(where: ImportSelection.isPickled) {
-            throw CoreError(.invalidArgument, AdapterError.pickled(path: pickled).description)
+            throw WireError(.invalidArgument, AdapterError.pickled(path: pickled).description)
         }
-        throw CoreError(.invalidArgument, "no .safetensors file among \(names.joined(separator: ", ")); lorad imports safetensors adapters only")
+        throw WireError(.invalidArgument, "no .safetensors file among \(names.joined(separator: ", ")); lorad imports safetensors adapters only")
     }
 
     private init(weights: Int, config: Int?) {

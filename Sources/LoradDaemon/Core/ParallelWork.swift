@@ -1,4 +1,5 @@
 import Dispatch
+import LoradWire
 import Synchronization
 
 /// Runs independent jobs concurrently on the cores and collects their results in order.
@@ -13,7 +14,7 @@ enum ParallelWork {
             results.withLock { $0[index] = result }
         }
         return results.withLock { slots in
-            slots.map { $0 ?? .failure(CoreError(.internal, "a parallel job did not run; this is a lorad bug")) }
+            slots.map { $0 ?? .failure(WireError(.internal, "a parallel job did not run; this is a lorad bug")) }
         }
     }
 

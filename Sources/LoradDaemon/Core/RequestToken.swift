@@ -1,3 +1,4 @@
+import LoradWire
 import Synchronization
 
 /// The cancellation state of one pending request: pending until the job either claims it
@@ -39,8 +40,8 @@ final class RequestToken: Sendable {
         }
     }
 
-    /// Throws ``CoreError/cancelled`` when cancelled.
-    func check() throws(CoreError) {
-        if isCancelled { throw CoreError.cancelled }
+    /// Throws ``WireError/cancelled`` when cancelled.
+    func check() throws(WireError) {
+        if isCancelled { throw WireError.cancelled }
     }
 }

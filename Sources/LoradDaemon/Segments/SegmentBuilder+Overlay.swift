@@ -1,5 +1,6 @@
 import LoradAdapters
 import LoradTensors
+import LoradWire
 
 extension SegmentBuilder {
     /// The `__metadata__` key of an overlay naming its base.
@@ -37,12 +38,12 @@ extension SegmentBuilder {
     /// (``TensorFusion/fuse(base:terms:into:scratch:conversionThreads:)``).
     ///
     /// - Parameter isCancelled: polled between tensors; when it returns true the build stops
-    ///   with ``CoreError/cancelled``.
-    /// - Throws: ``FuseError``, ``SystemError``, ``CoreError/cancelled``.
+    ///   with ``WireError/cancelled``.
+    /// - Throws: ``FuseError``, ``SystemError``, ``WireError/cancelled``.
     public static func overlay(_ plan: OverlayPlan, key: String, isCancelled: () -> Bool = { false }) throws -> Segment {
         let scratch = FuseScratch()
         return try build(kind: .overlay, key: key, layout: plan.layout) { entry, destination in
-            if isCancelled() { throw CoreError.cancelled }
+            if isCancelled() { throw WireError.cancelled }
             guard let tensor = plan.base.tensor(named: entry.name) else { return }
             let terms = TensorFusion.modules(touching: entry.name, in: plan.adapters)
             try TensorFusion.fuse(base: tensor, terms: terms, into: destination, scratch: scratch)

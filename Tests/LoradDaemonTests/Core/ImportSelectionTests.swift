@@ -27,7 +27,7 @@ import Testing
         [String(repeating: "x", count: 256) + ".safetensors"],
     ])
     func badFileSetsAreInvalidArguments(_ names: [String]) {
-        #expect(throws: CoreError.self) { _ = try ImportSelection(names: names) }
+        #expect(throws: WireError.self) { _ = try ImportSelection(names: names) }
         do {
             _ = try ImportSelection(names: names)
         } catch {

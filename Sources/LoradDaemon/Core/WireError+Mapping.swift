@@ -5,28 +5,27 @@ import LoradSystem
 import LoradTensors
 import LoradWire
 
-extension CoreError {
+extension WireError {
     /// Maps any error the core's collaborators throw to a protocol error: adapter problems
     /// to `incompatible` / `invalid_argument` / `unsupported`, missing catalog entries to
     /// `not_found`, damaged packs and blobs to `corrupt`, budgets to `resource_exhausted`,
     /// and anything unexpected to `internal` with its description.
-    init(_ error: any Error) {
+    init(reporting error: any Error) {
         switch error {
-        case let error as CoreError: self = error
+        case let error as WireError: self = error
         case let error as SessionError: self.init(error.code, error.description)
         case let error as SegmentBudgetError: self.init(.resourceExhausted, error.description)
-        case let error as AdapterError: self.init(CoreError.code(of: error), error.description)
-        case let error as CatalogError: self.init(CoreError.code(of: error), error.description)
+        case let error as AdapterError: self.init(WireError.code(of: error), error.description)
+        case let error as CatalogError: self.init(WireError.code(of: error), error.description)
         case let error as AdapterReferenceError: self.init(.invalidArgument, error.description)
         case let error as PackError: self.init(.corrupt, "a stored adapter pack is damaged: \(error); run verify, then re-import it")
-        case let error as BlobStoreError: self.init(CoreError.code(of: error), error.description)
+        case let error as BlobStoreError: self.init(WireError.code(of: error), error.description)
         case let error as AdapterStoreError: self.init(.corrupt, error.description)
         case let error as SafetensorsError: self.init(.corrupt, error.description)
         case let error as TensorError: self.init(.corrupt, error.description)
         case let error as FuseError:
             self.init(error.kind == .unsupportedDType ? .unsupported : .incompatible, error.description)
-        case let error as WireError: self.init(error.code, error.message)
-        case let error as SystemError: self.init(CoreError.code(of: error), "\(error)")
+        case let error as SystemError: self.init(WireError.code(of: error), "\(error)")
         default: self.init(.internal, "unexpected failure: \(error)")
         }
     }
