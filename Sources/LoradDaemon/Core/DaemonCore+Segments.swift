@@ -47,11 +47,11 @@ extension DaemonCore {
             return try cached(key, bytes: plan.layout.totalSize) {
                 try SegmentBuilder.factors(plan, key: entry.reference)
             }
-        case .overlay(let baseName, _):
+        case .overlay:
             let adapters = try resolvedAdapters(set, base: base)
             try token.check()
             let metadata = [
-                SegmentBuilder.overlayBaseKey: baseName,
+                SegmentBuilder.overlayBaseKey: base.name,
                 SegmentBuilder.overlayActiveKey: JSONText.array(set.map { entry in
                     JSONText.object([
                         ("name", JSONText.string(entry.name)), ("version", String(entry.version)),
@@ -61,7 +61,7 @@ extension DaemonCore {
             ]
             let plan = try SegmentBuilder.planOverlay(base: base.file, adapters: adapters, metadata: metadata)
             return try cached(key, bytes: plan.layout.totalSize) {
-                try SegmentBuilder.overlay(plan, key: baseName, isCancelled: { token.isCancelled })
+                try SegmentBuilder.overlay(plan, key: base.name, isCancelled: { token.isCancelled })
             }
         }
     }

@@ -83,7 +83,7 @@ extension DaemonCore {
         }
         let set = try newSet(session, base)
         try context.token.check()
-        let keys = session.segmentKeys(for: set)
+        let keys = Session.segmentKeys(base: base.identity, mode: session.mode, set: set)
         let segments = try acquireSegments(keys, set: set, base: base, token: context.token)
         do {
             let committed = try state.withLock { state throws -> Session in

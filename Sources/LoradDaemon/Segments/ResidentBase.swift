@@ -31,6 +31,10 @@ public final class ResidentBase: Sendable {
         self.fingerprint = BaseFingerprint.compute(tensors: file.entries.map { ($0.name, $0.dtype, $0.shape) })
     }
 
+    /// Identifies this resident copy: `<name>#<segment id>`. Overlays are keyed by it, so a
+    /// base loaded again (a new file at the same name) never reuses overlays of the old one.
+    public var identity: String { "\(name)#\(segment.id)" }
+
     /// The number of tensors.
     public var tensorCount: Int { file.entries.count }
 }

@@ -3,7 +3,8 @@
 public enum SegmentKey: Hashable, Sendable, CustomStringConvertible {
     /// One adapter's factors, by the SHA-256 of its pack (the same bytes under any name).
     case factors(adapterDigest: String)
-    /// A fused overlay: the base's name and the ordered active set, each adapter by pack
+    /// A fused overlay: the resident base it is fused from (``ResidentBase/identity``) and
+    /// the ordered active set, each adapter by pack
     /// digest and the bit pattern of its weight (so `0.1` and `0.1000001` differ, and equal
     /// weights always match).
     case overlay(base: String, set: [OverlayTerm])

@@ -73,7 +73,8 @@ public struct Session: Sendable, Hashable {
         return set
     }
 
-    /// The derived segments a session of `mode` on `base` needs for `set`, in reply order.
+    /// The derived segments a session of `mode` needs for `set`, in reply order; `base`
+    /// identifies the resident base an overlay is fused from.
     public static func segmentKeys(base: String, mode: SessionMode, set: [SessionAdapter]) -> [SegmentKey] {
         switch mode {
         case .factors:
@@ -82,11 +83,6 @@ public struct Session: Sendable, Hashable {
             guard !set.isEmpty else { return [] }
             return [.overlay(base: base, set: set.map { SegmentKey.OverlayTerm(digest: $0.digest, weight: $0.weight) })]
         }
-    }
-
-    /// The derived segments this session needs for `set`.
-    public func segmentKeys(for set: [SessionAdapter]) -> [SegmentKey] {
-        Session.segmentKeys(base: base, mode: mode, set: set)
     }
 
     /// Makes `active` the set, holding `held`, and bumps the generation.

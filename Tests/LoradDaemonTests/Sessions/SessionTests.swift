@@ -63,12 +63,12 @@ import Testing
 
     @Test func segmentKeysFollowTheMode() {
         let set = [entry("a", 0.7), entry("b", -0.3)]
-        #expect(session(.factors).segmentKeys(for: set) == [.factors(adapterDigest: "digest-a-1"), .factors(adapterDigest: "digest-b-1")])
-        let fused = session(.fused).segmentKeys(for: set)
+        #expect(Session.segmentKeys(base: "tiny", mode: .factors, set: set) == [.factors(adapterDigest: "digest-a-1"), .factors(adapterDigest: "digest-b-1")])
+        let fused = Session.segmentKeys(base: "tiny", mode: .fused, set: set)
         #expect(fused == [.overlay(base: "tiny", set: [.init(digest: "digest-a-1", weight: 0.7), .init(digest: "digest-b-1", weight: -0.3)])])
-        #expect(session(.fused).segmentKeys(for: []).isEmpty)
+        #expect(Session.segmentKeys(base: "tiny", mode: .fused, set: []).isEmpty)
         // Order and weight bits matter for overlays.
-        #expect(session(.fused).segmentKeys(for: set.reversed()) != fused)
-        #expect(session(.fused).segmentKeys(for: [entry("a", 0.7), entry("b", -0.30000000000000004)]) != fused)
+        #expect(Session.segmentKeys(base: "tiny", mode: .fused, set: set.reversed()) != fused)
+        #expect(Session.segmentKeys(base: "tiny", mode: .fused, set: [entry("a", 0.7), entry("b", -0.30000000000000004)]) != fused)
     }
 }
