@@ -33,10 +33,10 @@ final class BenchHandler: RequestHandling {
         case .ping(let ping):
             reply(HandlerReply(.ping(PingReply(token: ping.token))))
         case .getSegments(let get):
-            let descriptors = segments.enumerated().map { index, fd in
+            let descriptors = segments.indices.map { index in
                 SegmentDescriptor(
                     kind: index == 0 ? .base : .factors, segmentID: UInt64(index + 1), byteSize: 4096,
-                    fd: fd.rawValue, adapterIndex: index == 0 ? nil : UInt16(index - 1))
+                    fd: Int32(index), adapterIndex: index == 0 ? nil : UInt16(index - 1))
             }
             let active = (1..<max(1, segments.count)).map { ActiveAdapter(name: "a\($0)", version: 1, weight: 0.5) }
             let session = SessionReply(

@@ -166,17 +166,22 @@ public struct ConnectionState: Sendable {
 
     // MARK: Replies and shutdown
 
-    /// A handler answered `requestID` with `message` (whose descriptor fields name the
-    /// descriptors to pass). Returns the frame to queue, or none when the request is not in
-    /// flight; a reply that cannot be encoded (over the frame limit, a field over its bound)
-    /// becomes ERROR `internal` saying why.
-    public mutating func complete(requestID: UInt32, message: ServerMessage) -> Completion {
+    /// A handler answered `requestID` with `message` and the descriptors `fds` it passes.
+    ///
+    /// The seam's convention (``HandlerReply``): every descriptor field of `message` holds an
+    /// *index* into `fds`, and each index `0..<fds.count` is named exactly once. The frame
+    /// gets the real descriptors, in the order the payload names them. Returns the frame to
+    /// queue, or none when the request is not in flight. A reply that cannot be encoded (over
+    /// the frame limit, a field over its bound, indexes that do not match `fds`) becomes
+    /// ERROR `internal` saying why, without descriptors.
+    public mutating func complete(requestID: UInt32, message: ServerMessage, fds: [Int32] = []) -> Completion {
         guard !isClosing, inFlight.remove(requestID) != nil else {
             return Completion(frame: nil, actions: [])
         }
-        let frame: EncodedFrame
+        var frame: EncodedFrame
         do {
             frame = try message.encode(requestID: requestID, limits: frameLimits)
+            frame.fds = try Self.resolve(indexes: frame.fds, in: fds)
         } catch {
             let text =
                 "the server could not encode its \(message.opcode.wireName) reply (\(error.message)); this is a server bug, please report it"
@@ -374,6 +379,18 @@ public struct ConnectionState: Sendable {
         partialFrameDeadline = nil
         let fds = decoder.takeUndeliveredFDs()
         return fds.isEmpty ? [] : [.closeDescriptors(fds)]
+    }
+
+    /// The descriptors a frame passes, from the `indexes` its payload names (in naming order)
+    /// into the handler's `fds`. Throws unless every index is in range and each of `fds` is
+    /// named exactly once.
+    static func resolve(indexes: [Int32], in fds: [Int32]) throws(WireError) -> [Int32] {
+        guard indexes.count == fds.count, indexes.sorted() == (0..<Int32(clamping: fds.count)).map({ $0 }) else {
+            throw WireError(
+                .internal,
+                "the payload names descriptor indexes \(indexes) but the reply carries \(fds.count) descriptors; each index 0..<\(fds.count) must be named once")
+        }
+        return indexes.map { fds[Int($0)] }
     }
 
     /// Encodes a server-made frame. These messages are small and within every bound (error

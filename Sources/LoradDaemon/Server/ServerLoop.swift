@@ -299,7 +299,8 @@ final class ServerLoop {
                 reply.release()
                 continue
             }
-            let result = connection.state.complete(requestID: completion.requestID, message: reply.message)
+            let result = connection.state.complete(
+                requestID: completion.requestID, message: reply.message, fds: reply.fds.map(\.rawValue))
             if let frame = result.frame {
                 let outbound = OutboundFrame(frame, keepAlive: reply.keepAlive, ownedFDs: reply.ownedFDs.map(\.rawValue))
                 enqueue(outbound, on: connection, now: now)

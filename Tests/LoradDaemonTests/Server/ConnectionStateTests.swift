@@ -295,16 +295,38 @@ import Testing
         #expect(requests.first?.message == .exportAdapter(ExportRequest(adapter: AdapterRef(name: "a"), output: 33)))
     }
 
-    @Test func replyDescriptorsAreAttachedToTheReplyFrame() throws {
+    func sessionReply(fdIndexes: [Int32]) -> ServerMessage {
+        .getSegments(
+            SessionReply(
+                sessionID: 1, base: "b", mode: .factors, generation: 0,
+                active: fdIndexes.dropFirst().indices.map { ActiveAdapter(name: "a\($0)", version: 1, weight: 1) },
+                segments: fdIndexes.enumerated().map { position, index in
+                    SegmentDescriptor(
+                        kind: position == 0 ? .base : .factors, segmentID: UInt64(position + 1), byteSize: 4096, fd: index,
+                        adapterIndex: position == 0 ? nil : UInt16(position - 1))
+                }))
+    }
+
+    @Test func replyDescriptorIndexesAreResolvedToTheHandlersDescriptors() throws {
         var state = try ready()
         _ = state.receive(try ClientMessage.getSegments(GetSegmentsRequest(sessionID: 1)).encode(requestID: 2).bytes, now: t0)
-        let reply = SessionReply(
-            sessionID: 1, base: "b", mode: .factors, generation: 0, active: [],
-            segments: [SegmentDescriptor(kind: .base, segmentID: 1, byteSize: 4096, fd: 123)])
-        let completion = state.complete(requestID: 2, message: .getSegments(reply))
+        // The payload names index 1 first, then index 0: the frame passes fds in naming order.
+        let completion = state.complete(requestID: 2, message: sessionReply(fdIndexes: [1, 0]), fds: [123, 456])
         let frame = try #require(completion.frame)
-        #expect(frame.fds == [123])
-        #expect(try decodeServerFrame(frame).message == .getSegments(reply))
+        #expect(frame.fds == [456, 123])
+        let decoded = try decodeServerFrame(frame)
+        guard case .getSegments(let reply) = decoded.message else { Issue.record("expected GET_SEGMENTS_REPLY"); return }
+        #expect(reply.segments.map(\.fd) == [456, 123])
+    }
+
+    @Test(arguments: [([Int32](), [Int32](arrayLiteral: 5)), ([0, 2], [5, 6]), ([0, 0], [5, 6]), ([0], [5, 6])])
+    func replyIndexesThatDoNotMatchTheDescriptorsBecomeAnInternalError(indexes: [Int32], fds: [Int32]) throws {
+        var state = try ready()
+        _ = state.receive(try ClientMessage.getSegments(GetSegmentsRequest(sessionID: 1)).encode(requestID: 2).bytes, now: t0)
+        let completion = state.complete(requestID: 2, message: sessionReply(fdIndexes: indexes), fds: fds)
+        let frame = try #require(completion.frame)
+        #expect(frame.fds.isEmpty)
+        #expect(errorCode(try decodeServerFrame(frame).message) == .internal)
     }
 
     @Test func completionOfAnUnknownIdIsDropped() throws {

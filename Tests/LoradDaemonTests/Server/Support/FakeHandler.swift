@@ -48,7 +48,7 @@ final class FakeHandler: RequestHandling {
                 let size = UInt64(try holder.fd.size())
                 let session = SessionReply(
                     sessionID: request.sessionID, base: "base", mode: .factors, generation: 0, active: [],
-                    segments: [SegmentDescriptor(kind: .base, segmentID: 1, byteSize: size, fd: holder.fd.rawValue)])
+                    segments: [SegmentDescriptor(kind: .base, segmentID: 1, byteSize: size, fd: 0)])
                 reply(HandlerReply(.getSegments(session), fds: [holder.fd], keepAlive: [holder]))
             } catch {
                 reply(HandlerReply(.error(ErrorPayload(code: .internal, message: "\(error)"))))

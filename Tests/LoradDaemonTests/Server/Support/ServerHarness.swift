@@ -6,17 +6,17 @@ import LoradSystem
 import Synchronization
 
 /// A Server on a temp socket path, running on its own thread.
-final class ServerHarness: Sendable {
+final class ServerHarness<Handler: RequestHandling>: Sendable {
     let folder: String
     let path: String
     let server: Server
-    let handler: FakeHandler
+    let handler: Handler
     private let outcome = Mutex<Result<Void, ServerError>?>(nil)
     private let finished = DispatchSemaphore(value: 0)
 
     /// Creates and starts a server; `configure` adjusts the settings (path listener,
     /// access: the test's own uid only, short timeouts).
-    init(handler: FakeHandler = FakeHandler(), configure: (inout ServerSettings) -> Void = { _ in }) throws {
+    init(handler: Handler, configure: (inout ServerSettings) -> Void = { _ in }) throws {
         folder = try DurableFile.makeTemporaryDirectory(prefix: "lorad-server-tests-")
         chmod(folder, 0o755)
         path = folder + "/lorad.sock"
@@ -63,6 +63,13 @@ final class ServerHarness: Sendable {
     func cleanup() {
         if !hasExited { stop() }
         try? DurableFile.removeTree(folder)
+    }
+}
+
+extension ServerHarness where Handler == FakeHandler {
+    /// A harness with a fresh ``FakeHandler``.
+    convenience init(configure: (inout ServerSettings) -> Void = { _ in }) throws {
+        try self.init(handler: FakeHandler(), configure: configure)
     }
 }
 
