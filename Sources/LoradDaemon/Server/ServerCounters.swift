@@ -1,6 +1,6 @@
 /// A snapshot of the server's counters (``ServerStatistics/snapshot()``), for the stats
 /// request, `STATUS=` lines and tests. Counts are since the server was created.
-public struct ServerCounters: Sendable, Hashable {
+public struct ServerCounters: Sendable, Hashable, CustomStringConvertible {
     /// Connections accepted, refused ones included.
     public var connectionsAccepted: UInt64 = 0
     /// Connections refused by the access rules.
@@ -26,4 +26,13 @@ public struct ServerCounters: Sendable, Hashable {
 
     /// Creates a snapshot with every counter at zero.
     public init() {}
+
+    /// One line for `STATUS=` and logs, e.g. `3 clients, 1200 requests, 2 refused`.
+    public var description: String {
+        var parts = ["\(connectionsOpen) clients", "\(requestsDispatched) requests"]
+        if connectionsRefused > 0 { parts.append("\(connectionsRefused) refused") }
+        if fatalErrors > 0 { parts.append("\(fatalErrors) protocol errors") }
+        if slowReadersDropped > 0 { parts.append("\(slowReadersDropped) slow readers dropped") }
+        return parts.joined(separator: ", ")
+    }
 }

@@ -24,6 +24,7 @@ import Testing
         #expect(counters.requestsDispatched == 1)
         #expect(counters.framesSent == 2)
         #expect(counters.bytesReceived > 0 && counters.bytesSent > 0)
+        #expect(counters.description == "1 clients, 1 requests")
         let peer = try #require(harness.handler.log.withLock { $0.requests.first?.peer })
         #expect(peer.uid == geteuid())
         #expect(peer.pid == getpid())
