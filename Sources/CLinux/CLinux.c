@@ -3,8 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 const int clinux_seal_write = F_SEAL_WRITE;
@@ -22,10 +25,65 @@ int clinux_open(const char *path, int flags, mode_t mode) { return open(path, fl
 int clinux_fcntl_getfl(int fd) { return fcntl(fd, F_GETFL); }
 int clinux_fcntl_setfl(int fd, int flags) { return fcntl(fd, F_SETFL, flags); }
 
+// MARK: - AF_UNIX stream sockets
+
 #define CLINUX_MAX_FDS 64
 
+const int clinux_max_fds_per_message = CLINUX_MAX_FDS;
+const int clinux_unix_path_max = (int)sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
+const int clinux_af_unix = AF_UNIX;
+const int clinux_sock_stream = SOCK_STREAM;
+
+int clinux_unix_stream_socket(int nonblocking) {
+    return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), 0);
+}
+
+int clinux_unix_stream_socketpair(int fds[2], int nonblocking) {
+    return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), 0, fds);
+}
+
+/// Fills `address` with `path`; -1 with errno set when it does not fit.
+static int clinux_unix_address(struct sockaddr_un *address, const char *path) {
+    size_t length = strlen(path);
+    if (length == 0) { errno = EINVAL; return -1; }
+    if (length >= sizeof address->sun_path) { errno = ENAMETOOLONG; return -1; }
+    memset(address, 0, sizeof *address);
+    address->sun_family = AF_UNIX;
+    memcpy(address->sun_path, path, length);
+    return 0;
+}
+
+int clinux_unix_bind(int sock, const char *path) {
+    struct sockaddr_un address;
+    if (clinux_unix_address(&address, path) != 0) return -1;
+    return bind(sock, (const struct sockaddr *)&address, sizeof address);
+}
+
+int clinux_unix_connect(int sock, const char *path) {
+    struct sockaddr_un address;
+    if (clinux_unix_address(&address, path) != 0) return -1;
+    return connect(sock, (const struct sockaddr *)&address, sizeof address);
+}
+
+int clinux_unix_accept(int sock) { return accept4(sock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK); }
+int clinux_listen(int sock, int backlog) { return listen(sock, backlog); }
+int clinux_shutdown(int sock, int how) { return shutdown(sock, how); }
+
+int clinux_socket_kind(int sock, int *domain, int *type, int *listening) {
+    socklen_t size = sizeof(int);
+    if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, domain, &size) != 0) return -1;
+    size = sizeof(int);
+    if (getsockopt(sock, SOL_SOCKET, SO_TYPE, type, &size) != 0) return -1;
+    size = sizeof(int);
+    if (getsockopt(sock, SOL_SOCKET, SO_ACCEPTCONN, listening, &size) != 0) return -1;
+    return 0;
+}
+
 ssize_t clinux_send_with_fds(int sock, const void *buf, size_t len, const int *fds, int fd_count) {
-    if (fd_count < 0 || fd_count > CLINUX_MAX_FDS) { errno = EINVAL; return -1; }
+    if (fd_count < 0 || fd_count > CLINUX_MAX_FDS || (fd_count > 0 && (len == 0 || fds == NULL))) {
+        errno = EINVAL;
+        return -1;
+    }
     struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
     struct msghdr msg;
     memset(&msg, 0, sizeof msg);
@@ -54,20 +112,31 @@ ssize_t clinux_recv_with_fds(int sock, void *buf, size_t len, int *fds, int max_
     memset(&msg, 0, sizeof msg);
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
+    // The control buffer is sized for max_fds, so the kernel installs (almost)
+    // no descriptor the caller did not ask for; CMSG_SPACE rounds up, so one
+    // or two more may still arrive and are closed below.
     union { char buf[CMSG_SPACE(sizeof(int) * CLINUX_MAX_FDS)]; struct cmsghdr align; } control;
-    msg.msg_control = control.buf;
-    msg.msg_controllen = sizeof control.buf;
+    if (max_fds > 0) {
+        msg.msg_control = control.buf;
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)max_fds);
+    }
     ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
     if (n < 0) return n;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        // Bound the count by what the buffer holds, whatever cmsg_len says.
+        size_t offset = (size_t)((char *)CMSG_DATA(c) - (char *)msg.msg_control);
+        if (c->cmsg_len < CMSG_LEN(0) || offset > msg.msg_controllen) { *truncated = 1; continue; }
         size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        int *received = (int *)CMSG_DATA(c);
+        size_t room = (msg.msg_controllen - offset) / sizeof(int);
+        if (count > room) { count = room; *truncated = 1; }
+        int received;
         for (size_t i = 0; i < count; i++) {
+            memcpy(&received, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
             if (*fd_count < max_fds) {
-                fds[(*fd_count)++] = received[i];
+                fds[(*fd_count)++] = received;
             } else {
-                close(received[i]);
+                close(received);
                 *truncated = 1;
             }
         }
@@ -85,3 +154,44 @@ int clinux_peer_credentials(int sock, pid_t *pid, uid_t *uid, gid_t *gid) {
     *gid = cred.gid;
     return 0;
 }
+
+// MARK: - epoll and eventfd
+
+#define CLINUX_EPOLL_MAX_EVENTS 256
+
+const uint32_t clinux_epoll_in = EPOLLIN;
+const uint32_t clinux_epoll_out = EPOLLOUT;
+const uint32_t clinux_epoll_rdhup = EPOLLRDHUP;
+const uint32_t clinux_epoll_pri = EPOLLPRI;
+const uint32_t clinux_epoll_err = EPOLLERR;
+const uint32_t clinux_epoll_hup = EPOLLHUP;
+const uint32_t clinux_epoll_et = EPOLLET;
+const uint32_t clinux_epoll_oneshot = EPOLLONESHOT;
+const int clinux_epoll_max_events = CLINUX_EPOLL_MAX_EVENTS;
+const int clinux_epoll_ctl_add = EPOLL_CTL_ADD;
+const int clinux_epoll_ctl_mod = EPOLL_CTL_MOD;
+const int clinux_epoll_ctl_del = EPOLL_CTL_DEL;
+
+int clinux_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+int clinux_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token) {
+    struct epoll_event event;
+    memset(&event, 0, sizeof event);
+    event.events = events;
+    event.data.u64 = token;
+    return epoll_ctl(epfd, op, fd, &event);
+}
+
+int clinux_epoll_wait(int epfd, clinux_epoll_event *out, int max, int timeout_ms) {
+    if (max <= 0) { errno = EINVAL; return -1; }
+    if (max > CLINUX_EPOLL_MAX_EVENTS) max = CLINUX_EPOLL_MAX_EVENTS;
+    struct epoll_event events[CLINUX_EPOLL_MAX_EVENTS];
+    int n = epoll_wait(epfd, events, max, timeout_ms);
+    for (int i = 0; i < n; i++) {
+        out[i].events = events[i].events;
+        out[i].token = events[i].data.u64;
+    }
+    return n;
+}
+
+int clinux_eventfd_create(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }

@@ -1,5 +1,6 @@
 import Glibc
 import LoradSystem
+import Synchronization
 
 /// A fresh temp folder under /tmp, removed by `cleanup()`.
 struct TempFolder {
@@ -19,13 +20,20 @@ func openDescriptorCount() -> Int {
     (try? DurableFile.listDirectory("/proc/self/fd").count) ?? -1
 }
 
+/// Serialises descriptor-counting runs, so that one test's descriptors (some
+/// hold 64 at once) never show up in another's count.
+private let descriptorCountLock = Mutex(())
+
 /// Runs `body` many times and returns how many descriptors were gained. Tests
 /// run in parallel, so a single before/after count is noisy; a leak grows with
-/// the iteration count while the noise from other tests does not.
+/// the iteration count while the noise from other tests does not. Runs of this
+/// function never overlap each other.
 func descriptorGrowth(iterations: Int = 200, _ body: () throws -> Void) rethrows -> Int {
-    let before = openDescriptorCount()
-    for _ in 0..<iterations { try body() }
-    return openDescriptorCount() - before
+    try descriptorCountLock.withLock { _ in
+        let before = openDescriptorCount()
+        for _ in 0..<iterations { try body() }
+        return openDescriptorCount() - before
+    }
 }
 
 /// Reads a whole small file with plain descriptors.

@@ -1,0 +1,108 @@
+import Glibc
+
+/// Read-only lookups in the user and group databases (`/etc/passwd`,
+/// `/etc/group`, or whatever NSS is configured with), for access control on
+/// peer credentials. All calls are thread-safe (the `_r` variants).
+public enum UserDatabase {
+    /// The largest scratch buffer a lookup may use, in bytes; an entry needing
+    /// more is reported as `ERANGE`.
+    static let maximumBufferSize = 1 << 20
+    /// The most groups a user may have (Linux's `NGROUPS_MAX`).
+    static let maximumGroupCount = 65_536
+
+    /// The login name of `uid`, or nil when the database has no such user.
+    ///
+    /// The corresponding C function is `getpwuid_r`.
+    /// - Throws: ``SystemError`` when the database cannot be read.
+    public static func userName(of uid: UInt32) throws(SystemError) -> String? {
+        try lookingUp("getpwuid_r (uid \(uid))") { (buffer: UnsafeMutablePointer<CChar>, size: Int) -> LookupStep<String> in
+            var entry = passwd()
+            var result: UnsafeMutablePointer<passwd>?
+            let code = getpwuid_r(uid, &entry, buffer, size, &result)
+            if code != 0 { return .failed(code) }
+            guard result != nil, let name = entry.pw_name else { return .found(nil) }
+            return .found(String(cString: name))
+        }
+    }
+
+    /// The id of the group called `name`, or nil when there is no such group.
+    ///
+    /// The corresponding C function is `getgrnam_r`.
+    /// - Throws: ``SystemError`` when the database cannot be read.
+    public static func groupID(named name: String) throws(SystemError) -> UInt32? {
+        try lookingUp("getgrnam_r (group \(name))") { (buffer: UnsafeMutablePointer<CChar>, size: Int) -> LookupStep<UInt32> in
+            var entry = group()
+            var result: UnsafeMutablePointer<group>?
+            let code = getgrnam_r(name, &entry, buffer, size, &result)
+            if code != 0 { return .failed(code) }
+            return .found(result == nil ? nil : entry.gr_gid)
+        }
+    }
+
+    /// Every group id of user `uid`: `primaryGroup` first, then the
+    /// supplementary groups the group database lists for the user's name.
+    ///
+    /// A uid without a passwd entry (a `DynamicUser`, a container uid) has no
+    /// supplementary groups, so the answer is `[primaryGroup]`.
+    /// The corresponding C functions are `getpwuid_r` and `getgrouplist`.
+    /// - Throws: ``SystemError`` when the databases cannot be read.
+    public static func groupIDs(ofUser uid: UInt32, primaryGroup: UInt32) throws(SystemError) -> [UInt32] {
+        guard let name = try userName(of: uid) else { return [primaryGroup] }
+        var capacity: Int32 = 64
+        while true {
+            var count = capacity
+            var groups = [gid_t](repeating: 0, count: Int(capacity))
+            let result = groups.withUnsafeMutableBufferPointer { buffer in
+                getgrouplist(name, primaryGroup, buffer.baseAddress, &count)
+            }
+            if result >= 0 {
+                var ids = [primaryGroup]
+                for id in groups.prefix(Int(min(max(count, 0), capacity))) where !ids.contains(id) {
+                    ids.append(id)
+                }
+                return ids
+            }
+            // -1: the list did not fit; `count` now says how many there are.
+            guard count > capacity, Int(count) <= maximumGroupCount else {
+                throw SystemError(errno: ERANGE, operation: "getgrouplist (user \(name) has more than \(maximumGroupCount) groups)")
+            }
+            capacity = count
+        }
+    }
+
+    /// One attempt of a reentrant lookup with a given scratch buffer.
+    enum LookupStep<Value> {
+        /// The lookup finished: the value, or nil when there is no such entry.
+        case found(Value?)
+        /// The call returned this error number (`ERANGE`: buffer too small).
+        case failed(Int32)
+    }
+
+    /// Runs a `get*_r` lookup with a growing scratch buffer: from 1 KiB, doubled
+    /// on `ERANGE` up to ``maximumBufferSize``; `EINTR` is retried.
+    static func lookingUp<Value>(
+        _ operation: String, _ attempt: (UnsafeMutablePointer<CChar>, Int) -> LookupStep<Value>
+    ) throws(SystemError) -> Value? {
+        var size = 1024
+        while true {
+            let step = withUnsafeTemporaryAllocation(of: CChar.self, capacity: size) { buffer in
+                // A non-empty allocation always has an address; ENOMEM otherwise.
+                guard let base = buffer.baseAddress else { return LookupStep<Value>.failed(ENOMEM) }
+                return attempt(base, buffer.count)
+            }
+            switch step {
+            case .found(let value):
+                return value
+            case .failed(EINTR):
+                continue
+            case .failed(ENOENT):
+                // Some NSS modules say ENOENT instead of "0 and no entry".
+                return nil
+            case .failed(ERANGE) where size < maximumBufferSize:
+                size *= 2
+            case .failed(let code):
+                throw SystemError(errno: code, operation: operation)
+            }
+        }
+    }
+}
