@@ -17,7 +17,7 @@ public final class Segment: Sendable {
     public let kind: SegmentKind
     /// A human-readable key (base name, adapter digest, overlay description), for logs.
     public let key: String
-    /// The sealed memfd. Owned by the segment: do not close it.
+    /// A read-only descriptor of the sealed memfd. Owned by the segment: do not close it.
     public let fd: FileDescriptor
     /// The file's size in bytes (the length a client maps).
     public let byteSize: Int

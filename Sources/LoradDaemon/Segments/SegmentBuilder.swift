@@ -33,13 +33,20 @@ public enum SegmentBuilder {
             try? fd.close()
             throw error
         }
+        // Keep (and hand out) only a read-only descriptor of the sealed file: before
+        // Linux 6.7 a PROT_READ MAP_SHARED mapping of a write-sealed memfd through a
+        // read-write descriptor fails with EPERM (Debian 12 runs 6.1). The seals, not
+        // the access mode, are what protect the segment.
+        let readOnly: FileDescriptor
         do {
             try Memfd.addSeals(.immutable, to: fd)
+            readOnly = try fd.reopenedReadOnly()
         } catch {
             try? fd.close()
             throw error
         }
-        return Segment(kind: kind, key: key, fd: fd, byteSize: byteSize)
+        try? fd.close()
+        return Segment(kind: kind, key: key, fd: readOnly, byteSize: byteSize)
     }
 
     /// Builds a segment holding a safetensors file of `layout`: the header, then `fill` once

@@ -32,16 +32,21 @@ import Testing
         let segment = try SegmentBuilder.base(from: try syntheticModel(), name: "sealed")
         let seals = try Memfd.seals(of: segment.fd)
         #expect(seals.isSuperset(of: .immutable))
-        #expect(throws: SystemError(errno: EPERM, operation: "write")) { try segment.fd.write([1, 2, 3]) }
+        #expect(try segment.fd.accessMode() == .readOnly)
+        // The descriptor handed out is read-only; a peer that reopens the file for
+        // writing through /proc still meets the seals.
+        let writable = try FileDescriptor.open("/proc/self/fd/\(segment.fd.rawValue)", .readWrite)
+        defer { try? writable.close() }
+        #expect(throws: SystemError(errno: EPERM, operation: "write")) { try writable.write([1, 2, 3]) }
         #expect(throws: SystemError(errno: EPERM, operation: "pwrite")) {
-            try [UInt8(9)].withUnsafeBytes { try segment.fd.write(toAbsoluteOffset: 0, $0) }
+            try [UInt8(9)].withUnsafeBytes { try writable.write(toAbsoluteOffset: 0, $0) }
         }
-        #expect(throws: SystemError(errno: EPERM, operation: "ftruncate")) { try segment.fd.truncate(toSize: Int64(segment.byteSize - 1)) }
-        #expect(throws: SystemError(errno: EPERM, operation: "ftruncate")) { try segment.fd.truncate(toSize: Int64(segment.byteSize + 4096)) }
+        #expect(throws: SystemError(errno: EPERM, operation: "ftruncate")) { try writable.truncate(toSize: Int64(segment.byteSize - 1)) }
+        #expect(throws: SystemError(errno: EPERM, operation: "ftruncate")) { try writable.truncate(toSize: Int64(segment.byteSize + 4096)) }
         #expect(throws: SystemError(errno: EPERM, operation: "mmap")) {
-            _ = try MutableMappedRegion(fileDescriptor: segment.fd, length: segment.byteSize)
+            _ = try MutableMappedRegion(fileDescriptor: writable, length: segment.byteSize)
         }
-        #expect(throws: SystemError(errno: EPERM, operation: "fcntl(F_ADD_SEALS)")) { try Memfd.addSeals(.write, to: segment.fd) }
+        #expect(throws: SystemError(errno: EPERM, operation: "fcntl(F_ADD_SEALS)")) { try Memfd.addSeals(.write, to: writable) }
         #expect(try segment.fd.size() == segment.byteSize)
     }
 
