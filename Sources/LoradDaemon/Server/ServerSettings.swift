@@ -19,7 +19,7 @@ public struct ServerSettings: Sendable, Hashable {
     /// Where the listening socket comes from.
     public var listener: Listener
     /// Who may connect and administer.
-    public var access: AccessRules
+    public var access: AccessPolicy
     /// Limits announced in HELLO and the timeouts enforced per connection.
     public var connection: ConnectionSettings
     /// Bytes of replies a connection may have queued for a peer that does not read; past it
@@ -38,7 +38,7 @@ public struct ServerSettings: Sendable, Hashable {
     /// Creates settings with the daemon's defaults for everything but the listener and access.
     public init(
         listener: Listener,
-        access: AccessRules,
+        access: AccessPolicy,
         connection: ConnectionSettings = ConnectionSettings(),
         maxQueuedBytesPerConnection: Int = 8 << 20,
         maxConnections: Int = 1024,

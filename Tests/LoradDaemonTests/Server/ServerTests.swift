@@ -232,7 +232,7 @@ import Testing
         let listener = try UnixSocket.listen(path: path)
         let handler = FakeHandler()
         let server = try Server(
-            settings: ServerSettings(listener: .adopted(listener.fileDescriptor), access: AccessRules(daemonUID: geteuid())),
+            settings: ServerSettings(listener: .adopted(listener.fileDescriptor), access: AccessPolicy(daemonUID: geteuid())),
             handler: handler, logger: quietLogger)
         Thread.detachNewThread { try? server.run() }
         let client = try TestClient(path: path)
@@ -250,13 +250,13 @@ import Testing
         defer { harness.cleanup() }
         #expect(throws: ServerError.self) {
             _ = try Server(
-                settings: ServerSettings(listener: .path(harness.path, mode: 0o660), access: AccessRules(daemonUID: 0)),
+                settings: ServerSettings(listener: .path(harness.path, mode: 0o660), access: AccessPolicy(daemonUID: 0)),
                 handler: FakeHandler())
         }
     }
 
     @Test func invalidSettingsAreRefused() {
-        var settings = ServerSettings(listener: .path("/tmp/unused.sock", mode: 0o660), access: AccessRules(daemonUID: 0))
+        var settings = ServerSettings(listener: .path("/tmp/unused.sock", mode: 0o660), access: AccessPolicy(daemonUID: 0))
         settings.connection.frameLimits = FrameLimits(maxFrameBytes: 65536, maxFDsPerFrame: 253)
         #expect(throws: ServerError.self) { _ = try Server(settings: settings, handler: FakeHandler()) }
         settings.connection.frameLimits = ConnectionSettings.defaultFrameLimits

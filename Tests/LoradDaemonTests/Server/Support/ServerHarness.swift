@@ -21,7 +21,7 @@ final class ServerHarness<Handler: RequestHandling>: Sendable {
         chmod(folder, 0o755)
         path = folder + "/lorad.sock"
         var settings = ServerSettings(
-            listener: .path(path, mode: 0o666), access: AccessRules(daemonUID: geteuid()),
+            listener: .path(path, mode: 0o666), access: AccessPolicy(daemonUID: geteuid()),
             connection: ConnectionSettings(serverName: "lorad/test", handshakeTimeout: .seconds(10)),
             closeLinger: .milliseconds(500))
         configure(&settings)
