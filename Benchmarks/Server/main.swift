@@ -137,6 +137,17 @@ scenario("PING answered by a worker", path: path, clients: 1, depth: 1, request:
 scenario("PING answered by a worker", path: path, clients: 16, depth: 32, request: workerPing, seconds: seconds, server: server)
 scenario("GET_SEGMENTS, 9 fds", path: path, clients: 1, depth: 1, request: segments, seconds: seconds, server: server)
 scenario("GET_SEGMENTS, 9 fds", path: path, clients: 4, depth: 8, request: segments, seconds: seconds, server: server)
+// Idle clients (HELLO done, nothing in flight) must not slow the others down.
+var idle: [UnixSocket] = []
+for _ in 0..<400 {
+    let socket = try UnixSocket.connect(path: path)
+    let hello = try ClientMessage.hello(HelloRequest(minVersion: .current, maxVersion: .current, clientName: "idle"))
+        .encode(requestID: 1)
+    try socket.sendAll(hello.bytes)
+    idle.append(socket)
+}
+scenario("PING round trip beside 400 idle clients", path: path, clients: 1, depth: 1, request: ping, seconds: seconds, server: server)
+for socket in idle { try? socket.close() }
 server.stop()
 done.wait()
 try? DurableFile.removeTree(folder)

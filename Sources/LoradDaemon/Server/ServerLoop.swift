@@ -23,6 +23,9 @@ final class ServerLoop {
     private let receiveBuffer: UnsafeMutableRawBufferPointer
     private var events: [Epoll.Event] = []
     private var connections: [UInt64: ServerConnection] = [:]
+    /// The connections with a deadline (waiting for HELLO, holding a partial frame, closing):
+    /// the only ones the loop looks at for timeouts, so idle clients cost nothing per wakeup.
+    private var timed: Set<UInt64> = []
     private var nextConnectionID: UInt64 = 1
     private var listenerOpen = true
     private var acceptPaused = false
@@ -98,7 +101,7 @@ final class ServerLoop {
         }
         if acceptPaused { consider(acceptResumeAt) }
         if let stopping, !stopping.expired { consider(stopping.deadline) }
-        for connection in connections.values { consider(connection.nextDeadline) }
+        for id in timed { consider(connections[id]?.nextDeadline) }
         return earliest
     }
 
@@ -115,7 +118,11 @@ final class ServerLoop {
                 flush(connection, now: now)
             }
         }
-        for connection in Array(connections.values) where !connection.isClosed {
+        for id in Array(timed) {
+            guard let connection = connections[id], !connection.isClosed else {
+                timed.remove(id)
+                continue
+            }
             if let closing = connection.closing {
                 if closing.deadline <= now {
                     logger.debug("closing without flushing: the peer did not read", metadata: ["connection": "\(connection.id)"])
@@ -124,6 +131,8 @@ final class ServerLoop {
             } else if let deadline = connection.state.nextDeadline, deadline <= now {
                 perform(connection.state.checkDeadlines(now: now), on: connection, now: now)
                 flush(connection, now: now)
+            } else {
+                noteDeadline(connection)
             }
         }
     }
@@ -189,6 +198,7 @@ final class ServerLoop {
         case .allowed(let isAdmin):
             connection.peer = PeerContext(
                 connectionID: id, pid: credentials.pid, uid: credentials.uid, gid: credentials.gid, isAdmin: isAdmin)
+            noteDeadline(connection)
             logger.debug("accepted \(connection.logName)\(isAdmin ? " (admin)" : "")")
         case .refused:
             statistics.connectionsRefused.bump()
@@ -387,7 +397,19 @@ final class ServerLoop {
         updateInterest(connection)
     }
 
+    /// Records whether `connection` has a deadline the loop must watch.
+    private func noteDeadline(_ connection: ServerConnection) {
+        if !connection.isClosed, connection.nextDeadline != nil {
+            timed.insert(connection.id)
+        } else {
+            timed.remove(connection.id)
+        }
+    }
+
+    /// Registers the interest set the connection needs now (and notes its deadline: every
+    /// path that changes one ends here).
     private func updateInterest(_ connection: ServerConnection) {
+        noteDeadline(connection)
         let wanted = connection.wantedInterest
         guard !connection.isClosed, wanted != connection.interest else { return }
         do {
@@ -423,6 +445,7 @@ final class ServerLoop {
         closeDescriptors(connection.state.abandon())
         for frame in connection.outbound.removeAll() { release(frame) }
         connections.removeValue(forKey: connection.id)
+        timed.remove(connection.id)
         statistics.connectionsOpen.drop()
         logger.debug("closed \(connection.logName): \(reason)")
         if connection.peer != nil { server.handler.connectionClosed(connection.id) }
