@@ -1,0 +1,140 @@
+import LoradStore
+import LoradWire
+
+extension DaemonCore {
+    /// OPEN_SESSION: a new session on a resident base, generation 0, empty set; the reply
+    /// carries the base segment.
+    func openSession(_ request: OpenSessionRequest, peer: PeerContext) throws -> HandlerReply {
+        try DaemonCore.validateName(request.base, field: "base")
+        let (session, base) = try state.withLock { state throws -> (Session, ResidentBase) in
+            let base: ResidentBase
+            do {
+                base = try state.readyBase(request.base)
+            } catch {
+                reloadIfEvicted(request.base, state: &state)
+                throw error
+            }
+            return (try state.sessions.open(connectionID: peer.connectionID, uid: peer.uid, base: request.base, mode: request.mode), base)
+        }
+        return sessionReply(session, base: base, segments: [], wrap: ServerMessage.openSession)
+    }
+
+    /// ATTACH: appends the adapter, or replaces the version and weight of the entry with its
+    /// name.
+    func attach(_ request: AttachRequest, _ context: RequestContext) throws -> HandlerReply {
+        guard request.weight.isFinite else {
+            throw SessionError.weightNotFinite(name: request.adapter.name, weight: request.weight)
+        }
+        return try changeSession(request.sessionID, context, wrap: ServerMessage.attach) { session, base in
+            let entry = try self.sessionAdapter(request.adapter, weight: request.weight, base: base)
+            return try session.attaching(entry)
+        }
+    }
+
+    /// DETACH: removes the named adapter from the set.
+    func detach(_ request: DetachRequest, _ context: RequestContext) throws -> HandlerReply {
+        try changeSession(request.sessionID, context, wrap: ServerMessage.detach) { session, _ in
+            try session.detaching(request.name)
+        }
+    }
+
+    /// SWITCH: replaces the whole set atomically.
+    func switchAdapters(_ request: SwitchRequest, _ context: RequestContext) throws -> HandlerReply {
+        var names = Set<String>()
+        for item in request.adapters {
+            guard item.weight.isFinite else { throw SessionError.weightNotFinite(name: item.adapter.name, weight: item.weight) }
+            guard names.insert(item.adapter.name).inserted else { throw SessionError.duplicateAdapter(item.adapter.name) }
+        }
+        return try changeSession(request.sessionID, context, wrap: ServerMessage.switchAdapters) { _, base in
+            try Session.validated(request.adapters.map { try self.sessionAdapter($0.adapter, weight: $0.weight, base: base) })
+        }
+    }
+
+    /// CLOSE_SESSION: ends the session and releases its references.
+    func closeSession(_ request: CloseSessionRequest, _ context: RequestContext) throws -> CloseSessionReply {
+        try state.withLock { state throws in
+            state.release(try state.sessions.close(request.sessionID, connectionID: context.peer.connectionID))
+        }
+        return CloseSessionReply()
+    }
+
+    /// GET_SEGMENTS: the session as it is, with fresh descriptors of its segments.
+    func getSegments(_ request: GetSegmentsRequest, _ context: RequestContext) throws -> HandlerReply {
+        let (session, base, segments) = try state.withLock { state throws -> (Session, ResidentBase, [Segment]) in
+            let session = try state.sessions.session(request.sessionID, connectionID: context.peer.connectionID)
+            let base = try state.readyBase(session.base)
+            return (session, base, session.held.compactMap { state.cache.peek($0) })
+        }
+        return sessionReply(session, base: base, segments: segments, wrap: ServerMessage.getSegments)
+    }
+
+    /// Computes a session's new set with `newSet` (off the lock: it may read the store),
+    /// acquires or builds its segments, then commits it under the lock: the new references are
+    /// taken before the old ones are released, and nothing changes when anything fails or the
+    /// request is cancelled.
+    private func changeSession(
+        _ sessionID: UInt64, _ context: RequestContext, wrap: (SessionReply) -> ServerMessage,
+        newSet: (Session, ResidentBase) throws -> [SessionAdapter]
+    ) throws -> HandlerReply {
+        let connection = context.peer.connectionID
+        let (session, base) = try state.withLock { state throws -> (Session, ResidentBase) in
+            let session = try state.sessions.session(sessionID, connectionID: connection)
+            return (session, try state.readyBase(session.base))
+        }
+        let set = try newSet(session, base)
+        try context.token.check()
+        let keys = Session.segmentKeys(base: base.identity, mode: session.mode, set: set)
+        let segments = try acquireSegments(keys, set: set, base: base, token: context.token)
+        do {
+            let committed = try state.withLock { state throws -> Session in
+                var current = try state.sessions.session(sessionID, connectionID: connection)
+                guard context.token.claim() else { throw WireError.cancelled }
+                state.release(current.commit(active: set, held: keys))
+                state.sessions.update(current)
+                return current
+            }
+            return sessionReply(committed, base: base, segments: segments, wrap: wrap)
+        } catch {
+            state.withLock { $0.release(keys) }
+            throw error
+        }
+    }
+
+    /// The reply describing `session`: the base segment first, then `segments` (one factors
+    /// segment per active adapter, or one overlay), each with its descriptor.
+    func sessionReply(
+        _ session: Session, base: ResidentBase, segments: [Segment], wrap: (SessionReply) -> ServerMessage
+    ) -> HandlerReply {
+        var descriptors = [base.segment.descriptor(fdIndex: 0)]
+        for (index, segment) in segments.enumerated() {
+            descriptors.append(segment.descriptor(fdIndex: index + 1, adapterIndex: segment.kind == .factors ? index : nil))
+        }
+        let reply = SessionReply(
+            sessionID: session.id, base: session.base, mode: session.mode, generation: session.generation,
+            active: session.active.map(\.wire), segments: descriptors)
+        let all = [base.segment] + segments
+        return HandlerReply(wrap(reply), fds: all.map(\.fd), keepAlive: all)
+    }
+
+    /// Resolves `reference` in the store to a set entry with `weight` for a session on `base`.
+    /// When the adapter was not checked against `base` at import, it is checked now
+    /// (decompressing it), so that a cached factors segment is never handed to a session on a
+    /// base it does not fit.
+    /// - Throws: `invalid_argument` for a bad name or version, `not_found`, `incompatible`.
+    func sessionAdapter(_ reference: AdapterRef, weight: Double, base: ResidentBase) throws -> SessionAdapter {
+        let record = try store.resolve(try DaemonCore.storeReference(reference))
+        let entry = SessionAdapter(name: record.name, version: record.version, digest: record.blob.hex, weight: weight)
+        if !record.bases.contains(where: { $0.fingerprint == base.fingerprint }) {
+            _ = try resolvedAdapter(entry, base: base)
+        }
+        return entry
+    }
+
+    /// Starts loading an evicted base again.
+    private func reloadIfEvicted(_ name: String, state: inout CoreState) {
+        guard let index = state.baseIndex(name), case .configured = state.bases[index].status else { return }
+        state.bases[index].status = .loading(done: 0, total: 0)
+        let path = state.bases[index].path
+        baseLoader.async { [self] in loadBase(name: name, path: path, onSettled: nil) }
+    }
+}

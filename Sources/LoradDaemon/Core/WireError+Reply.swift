@@ -1,0 +1,30 @@
+import LoradWire
+
+/// The core reports every request failure as a ``WireError``: a stable protocol code and a
+/// one-line message saying what was wrong and what to do.
+extension WireError {
+    /// The ERROR reply carrying this error, its message cut on a character boundary to the
+    /// protocol's 1024-byte bound.
+    public var reply: ServerMessage {
+        .error(ErrorPayload(code: code, message: WireError.fitting(message, bytes: WireLimits.maxMessageBytes)))
+    }
+
+    /// `text` cut to at most `bytes` UTF-8 bytes, on a character boundary, with a trailing
+    /// ellipsis when something was cut.
+    static func fitting(_ text: String, bytes limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        var result = ""
+        var used = 0
+        let ellipsis = "..."
+        for character in text {
+            let size = character.utf8.count
+            guard used + size + ellipsis.utf8.count <= limit else { break }
+            result.append(character)
+            used += size
+        }
+        return result + ellipsis
+    }
+
+    /// The request was abandoned because of CANCEL or because its connection closed.
+    static let cancelled = WireError(.cancelled, "the request was cancelled before it finished")
+}

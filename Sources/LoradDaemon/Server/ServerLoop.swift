@@ -1,0 +1,462 @@
+import Logging
+import LoradSystem
+import LoradWire
+
+/// The state of one ``Server/run()``: epoll, the connections and the stop. Lives on the loop
+/// thread only; every method here runs there.
+final class ServerLoop {
+    private static let listenerToken = UInt64.max
+    private static let wakeupToken = UInt64.max - 1
+    /// Reads per readiness report on one connection, so that one busy client cannot starve
+    /// the others (level-triggered epoll reports it again).
+    private static let readsPerWakeup = 8
+    /// How long accepting pauses after `accept` failed (`EMFILE`...).
+    private static let acceptRetryDelay = Duration.milliseconds(100)
+    /// The most bytes gathered into one `sendmsg`.
+    private static let maxWriteBytes = 256 << 10
+
+    private let server: Server
+    private let settings: ServerSettings
+    private let statistics: ServerStatistics
+    private let logger: Logger
+    private let epoll: Epoll
+    private let receiveBuffer: UnsafeMutableRawBufferPointer
+    private var events: [Epoll.Event] = []
+    private var connections: [UInt64: ServerConnection] = [:]
+    /// The connections with a deadline (waiting for HELLO, holding a partial frame, closing):
+    /// the only ones the loop looks at for timeouts, so idle clients cost nothing per wakeup.
+    private var timed: Set<UInt64> = []
+    private var nextConnectionID: UInt64 = 1
+    private var listenerOpen = true
+    private var acceptPaused = false
+    private var acceptResumeAt: ContinuousClock.Instant?
+    private var stopping: (deadline: ContinuousClock.Instant, grace: Duration, reason: String, expired: Bool)?
+
+    init(server: Server) throws(SystemError) {
+        self.server = server
+        self.settings = server.settings
+        self.statistics = server.statistics
+        self.logger = server.logger
+        self.epoll = try Epoll()
+        self.receiveBuffer = .allocate(byteCount: server.settings.receiveBufferBytes, alignment: 16)
+        do {
+            try epoll.add(server.listener.fileDescriptor, interest: .readable, token: Self.listenerToken)
+            try epoll.add(server.mailbox.wakeup.fileDescriptor, interest: .readable, token: Self.wakeupToken)
+        } catch {
+            try? epoll.close()
+            receiveBuffer.deallocate()
+            throw error
+        }
+    }
+
+    deinit {
+        receiveBuffer.deallocate()
+    }
+
+    // MARK: The loop
+
+    func run() throws(ServerError) {
+        defer { teardown() }
+        logger.info("listening", metadata: ["socket": "\(server.socketPath ?? server.listener.description)"])
+        while true {
+            let before = ContinuousClock.now
+            let timeout = nextDeadline().map { max($0 - before, .zero) }
+            do { try epoll.wait(timeout: timeout, into: &events, maxEvents: 256) } catch { throw .eventLoop(error) }
+            let now = ContinuousClock.now
+            server.mailbox.loopAwake()
+            for event in events { handle(event, now: now) }
+            drainMailbox(now: now)
+            checkDeadlines(now: ContinuousClock.now)
+            if stopping != nil, connections.isEmpty { break }
+        }
+        logger.info("stopped")
+    }
+
+    private func handle(_ event: Epoll.Event, now: ContinuousClock.Instant) {
+        switch event.token {
+        case Self.listenerToken:
+            acceptConnections(now: now)
+        case Self.wakeupToken:
+            server.mailbox.clearWakeup()  // the mailbox itself is emptied after every batch
+        default:
+            guard let connection = connections[event.token] else { return }
+            let broken = !event.ready.isDisjoint(with: [.hangup, .error])
+            if connection.wantedInterest.contains(.readable), broken || event.ready.contains(.readable) {
+                read(from: connection, now: now)
+            }
+            if !connection.isClosed, event.ready.contains(.writable) || broken {
+                flush(connection, now: now)
+            }
+            if !connection.isClosed, broken, !connection.wantedInterest.contains(.readable) {
+                finishClose(connection, reason: connection.closing?.reason ?? .socketError("the peer hung up"), now: now)
+            }
+        }
+    }
+
+    private func nextDeadline() -> ContinuousClock.Instant? {
+        var earliest: ContinuousClock.Instant?
+        func consider(_ instant: ContinuousClock.Instant?) {
+            guard let instant else { return }
+            if earliest.map({ instant < $0 }) ?? true { earliest = instant }
+        }
+        if acceptPaused { consider(acceptResumeAt) }
+        if let stopping, !stopping.expired { consider(stopping.deadline) }
+        for id in timed { consider(connections[id]?.nextDeadline) }
+        return earliest
+    }
+
+    private func checkDeadlines(now: ContinuousClock.Instant) {
+        if acceptPaused, let resume = acceptResumeAt, resume <= now {
+            acceptResumeAt = nil
+            resumeAccepting()
+        }
+        if var stop = stopping, !stop.expired, stop.deadline <= now {
+            stop.expired = true
+            stopping = stop
+            for connection in Array(connections.values) where !connection.isClosed {
+                perform(connection.state.shutdownGraceExpired(), on: connection, now: now)
+                flush(connection, now: now)
+            }
+        }
+        for id in Array(timed) {
+            guard let connection = connections[id], !connection.isClosed else {
+                timed.remove(id)
+                continue
+            }
+            if let closing = connection.closing {
+                if closing.deadline <= now {
+                    logger.debug("closing without flushing: the peer did not read", metadata: ["connection": "\(connection.id)"])
+                    finishClose(connection, reason: closing.reason, now: now)
+                }
+            } else if let deadline = connection.state.nextDeadline, deadline <= now {
+                perform(connection.state.checkDeadlines(now: now), on: connection, now: now)
+                flush(connection, now: now)
+            } else {
+                noteDeadline(connection)
+            }
+        }
+    }
+
+    private func teardown() {
+        closeListener()
+        for connection in Array(connections.values) {
+            finishClose(connection, reason: .socketError("the server's event loop ended"), now: .now)
+        }
+        for completion in server.mailbox.close() { completion.reply.release() }
+        try? epoll.close()
+    }
+
+    // MARK: Accepting
+
+    private func acceptConnections(now: ContinuousClock.Instant) {
+        while listenerOpen, !acceptPaused {
+            guard connections.count < settings.maxConnections else {
+                logger.warning("\(connections.count) connections open, the configured maximum; new clients wait until one closes")
+                pauseAccepting(until: nil)
+                return
+            }
+            let outcome: SocketOutcome<AcceptedConnection>
+            do {
+                outcome = try server.listener.accept()
+            } catch {
+                logger.error("accept failed: \(error); retrying in 100 ms")
+                pauseAccepting(until: now.advanced(by: Self.acceptRetryDelay))
+                return
+            }
+            guard case .completed(let accepted) = outcome else { return }
+            admit(accepted, now: now)
+        }
+    }
+
+    private func admit(_ accepted: AcceptedConnection, now: ContinuousClock.Instant) {
+        let id = nextConnectionID
+        nextConnectionID += 1
+        statistics.connectionsAccepted.bump()
+        let socket = accepted.socket
+        let credentials = accepted.peer
+        do {
+            try epoll.add(socket.fileDescriptor, interest: .readable, token: id)
+        } catch {
+            logger.error("cannot watch a new connection: \(error); closing it")
+            try? socket.close()
+            return
+        }
+        let connection = ServerConnection(
+            id: id, socket: socket, credentials: credentials,
+            state: ConnectionState(settings: settings.connection, now: now), interest: .readable)
+        connections[id] = connection
+        statistics.connectionsOpen.bump()
+        let decision = settings.access.decide(uid: credentials.uid, gid: credentials.gid) {
+            do {
+                return try UserDatabase.groupIDs(ofUser: credentials.uid, primaryGroup: credentials.gid)
+            } catch {
+                logger.warning("cannot read the groups of uid \(credentials.uid): \(error); checking its primary group only")
+                return [credentials.gid]
+            }
+        }
+        switch decision {
+        case .allowed(let isAdmin):
+            connection.peer = PeerContext(
+                connectionID: id, pid: credentials.pid, uid: credentials.uid, gid: credentials.gid, isAdmin: isAdmin)
+            noteDeadline(connection)
+            logger.debug("accepted \(connection.logName)\(isAdmin ? " (admin)" : "")")
+        case .refused:
+            statistics.connectionsRefused.bump()
+            let name = (try? UserDatabase.userName(of: credentials.uid)) ?? nil
+            let message = settings.access.refusalMessage(uid: credentials.uid, gid: credentials.gid, userName: name)
+            logger.notice("refused \(connection.logName): \(message)")
+            perform(connection.state.refuse(ErrorPayload(code: .permissionDenied, message: message)), on: connection, now: now)
+            flush(connection, now: now)
+        }
+    }
+
+    private func pauseAccepting(until resume: ContinuousClock.Instant?) {
+        acceptResumeAt = resume
+        guard listenerOpen, !acceptPaused else { return }
+        acceptPaused = true
+        try? epoll.modify(server.listener.fileDescriptor, interest: [], token: Self.listenerToken)
+    }
+
+    private func resumeAccepting() {
+        guard listenerOpen, acceptPaused, acceptResumeAt == nil, connections.count < settings.maxConnections else { return }
+        acceptPaused = false
+        try? epoll.modify(server.listener.fileDescriptor, interest: .readable, token: Self.listenerToken)
+    }
+
+    private func closeListener() {
+        guard listenerOpen else { return }
+        listenerOpen = false
+        try? epoll.remove(server.listener.fileDescriptor)
+        server.closeListener()
+    }
+
+    // MARK: Reading
+
+    private func read(from connection: ServerConnection, now: ContinuousClock.Instant) {
+        for _ in 0..<Self.readsPerWakeup {
+            guard !connection.isClosed, connection.closing == nil, !connection.state.isClosing else { break }
+            let outcome: SocketOutcome<ReceivedMessage>
+            do {
+                outcome = try connection.socket.receive(into: receiveBuffer, maxFDs: UnixSocket.maximumFDsPerMessage)
+            } catch {
+                finishClose(connection, reason: .socketError(error.description), now: now)
+                return
+            }
+            guard case .completed(let message) = outcome else { break }
+            let fds = message.fds.map(\.rawValue)
+            statistics.bytesReceived.bump(message.byteCount)
+            statistics.descriptorsReceived.bump(fds.count)
+            let actions: [ConnectionAction]
+            if message.controlTruncated {
+                actions = connection.state.controlMessageTruncated(fds: fds)
+            } else if message.isEndOfStream {
+                actions = (fds.isEmpty ? [] : [.closeDescriptors(fds)]) + connection.state.endOfStream()
+            } else {
+                let bytes = UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<message.byteCount])
+                actions = connection.state.receive(bytes, fds: fds, now: now)
+            }
+            perform(actions, on: connection, now: now)
+            if message.byteCount < receiveBuffer.count { break }
+        }
+        flush(connection, now: now)
+    }
+
+    // MARK: Actions
+
+    private func perform(_ actions: [ConnectionAction], on connection: ServerConnection, now: ContinuousClock.Instant) {
+        for action in actions {
+            switch action {
+            case .send(let frame):
+                enqueue(OutboundFrame(frame), on: connection, now: now)
+            case .dispatch(let message, let requestID, let fds):
+                guard !connection.isClosed, let peer = connection.peer else {
+                    closeDescriptors(fds)
+                    continue
+                }
+                statistics.requestsDispatched.bump()
+                server.handler.handle(
+                    message, requestID: requestID, fds: fds.map { FileDescriptor(rawValue: $0) }, peer: peer,
+                    reply: replyClosure(connectionID: connection.id, requestID: requestID))
+            case .closeDescriptors(let fds):
+                closeDescriptors(fds)
+            case .close(let reason):
+                beginClose(connection, reason: reason, now: now)
+            }
+        }
+    }
+
+    private func replyClosure(connectionID: UInt64, requestID: UInt32) -> @Sendable (HandlerReply) -> Void {
+        let mailbox = server.mailbox
+        let logger = logger
+        let guardOnce = ReplyGuard()
+        return { reply in
+            guard guardOnce.claim() else {
+                logger.error("the handler answered request \(requestID) of connection \(connectionID) twice; dropped the second reply")
+                reply.release()
+                return
+            }
+            let completion = CompletionMailbox.Completion(connectionID: connectionID, requestID: requestID, reply: reply)
+            if !mailbox.post(completion) { reply.release() }
+        }
+    }
+
+    private func drainMailbox(now: ContinuousClock.Instant) {
+        let (completions, stop) = server.mailbox.take()
+        var touched: [ServerConnection] = []
+        for completion in completions {
+            let reply = completion.reply
+            guard let connection = connections[completion.connectionID], !connection.isClosed else {
+                reply.release()
+                continue
+            }
+            let result = connection.state.complete(
+                requestID: completion.requestID, message: reply.message, fds: reply.fds.map(\.rawValue))
+            if let frame = result.frame {
+                let outbound = OutboundFrame(frame, keepAlive: reply.keepAlive, ownedFDs: reply.ownedFDs.map(\.rawValue))
+                enqueue(outbound, on: connection, now: now)
+            } else {
+                reply.release()
+            }
+            perform(result.actions, on: connection, now: now)
+            if touched.last !== connection { touched.append(connection) }
+        }
+        for connection in touched { flush(connection, now: now) }
+        if let stop { beginStop(stop, now: now) }
+    }
+
+    private func beginStop(_ request: CompletionMailbox.StopRequest, now: ContinuousClock.Instant) {
+        let deadline = now.advanced(by: request.grace)
+        if var current = stopping {
+            if !current.expired, deadline < current.deadline {
+                current.deadline = deadline
+                stopping = current
+            }
+            return
+        }
+        stopping = (deadline, request.grace, request.reason, false)
+        logger.notice("stopping (\(request.reason)): \(connections.count) connections get \(ConnectionState.text(request.grace)) to finish")
+        closeListener()
+        for connection in Array(connections.values) where !connection.isClosed {
+            perform(connection.state.beginShutdown(grace: request.grace, reason: request.reason), on: connection, now: now)
+            flush(connection, now: now)
+        }
+    }
+
+    // MARK: Writing
+
+    private func enqueue(_ frame: OutboundFrame, on connection: ServerConnection, now: ContinuousClock.Instant) {
+        guard !connection.isClosed else {
+            release(frame)
+            return
+        }
+        if let rejected = connection.outbound.append(frame) {
+            release(rejected)
+            return
+        }
+        let queued = connection.outbound.queuedBytes
+        if queued > settings.maxQueuedBytesPerConnection {
+            statistics.slowReadersDropped.bump()
+            logger.warning("dropping \(connection.logName): it stopped reading with \(queued) bytes of replies queued")
+            finishClose(connection, reason: .slowReader(queuedBytes: queued), now: now)
+        }
+    }
+
+    /// Writes as much of the outbound queue as the socket takes, then closes a closing
+    /// connection whose queue is empty, or updates the epoll interest.
+    private func flush(_ connection: ServerConnection, now: ContinuousClock.Instant) {
+        guard !connection.isClosed else { return }
+        while let write = connection.outbound.nextWrite(maxBytes: Self.maxWriteBytes) {
+            let socket = connection.socket
+            let fds = write.fds.map { FileDescriptor(rawValue: $0) }
+            let result = write.bytes.withUnsafeBytes { raw in
+                Result { () throws(SystemError) in
+                    try socket.send(UnsafeRawBufferPointer(rebasing: raw[write.offset...]), fds: fds)
+                }
+            }
+            let sent: Int
+            switch result {
+            case .success(.completed(let count)): sent = count
+            case .success(.wouldBlock):
+                updateInterest(connection)
+                return
+            case .failure(let error):
+                finishClose(connection, reason: .socketError(error.description), now: now)
+                return
+            }
+            statistics.bytesSent.bump(sent)
+            statistics.descriptorsSent.bump(fds.count)
+            for frame in connection.outbound.consume(sent) {
+                statistics.framesSent.bump()
+                release(frame)
+            }
+        }
+        if let closing = connection.closing {
+            finishClose(connection, reason: closing.reason, now: now)
+            return
+        }
+        updateInterest(connection)
+    }
+
+    /// Records whether `connection` has a deadline the loop must watch.
+    private func noteDeadline(_ connection: ServerConnection) {
+        if !connection.isClosed, connection.nextDeadline != nil {
+            timed.insert(connection.id)
+        } else {
+            timed.remove(connection.id)
+        }
+    }
+
+    /// Registers the interest set the connection needs now (and notes its deadline: every
+    /// path that changes one ends here).
+    private func updateInterest(_ connection: ServerConnection) {
+        noteDeadline(connection)
+        let wanted = connection.wantedInterest
+        guard !connection.isClosed, wanted != connection.interest else { return }
+        do {
+            try epoll.modify(connection.socket.fileDescriptor, interest: wanted, token: connection.id)
+            connection.interest = wanted
+        } catch {
+            logger.error("epoll_ctl failed for \(connection.logName): \(error); closing it")
+            finishClose(connection, reason: .socketError(error.description), now: .now)
+        }
+    }
+
+    // MARK: Closing
+
+    private func beginClose(_ connection: ServerConnection, reason: ConnectionCloseReason, now: ContinuousClock.Instant) {
+        guard !connection.isClosed, connection.closing == nil else { return }
+        if case .fatal(let payload) = reason {
+            statistics.fatalErrors.bump()
+            logger.info("\(connection.logName): \(reason)", metadata: ["code": "\(payload.name)"])
+        }
+        if reason.flushesFirst, !connection.outbound.isEmpty {
+            connection.closing = (reason, now.advanced(by: settings.closeLinger))
+            updateInterest(connection)
+        } else {
+            finishClose(connection, reason: reason, now: now)
+        }
+    }
+
+    private func finishClose(_ connection: ServerConnection, reason: ConnectionCloseReason, now: ContinuousClock.Instant) {
+        guard !connection.isClosed else { return }
+        connection.isClosed = true
+        try? epoll.remove(connection.socket.fileDescriptor)
+        try? connection.socket.close()
+        closeDescriptors(connection.state.abandon())
+        for frame in connection.outbound.removeAll() { release(frame) }
+        connections.removeValue(forKey: connection.id)
+        timed.remove(connection.id)
+        statistics.connectionsOpen.drop()
+        logger.debug("closed \(connection.logName): \(reason)")
+        if connection.peer != nil { server.handler.connectionClosed(connection.id) }
+        if acceptPaused, acceptResumeAt == nil { resumeAccepting() }
+    }
+
+    private func release(_ frame: OutboundFrame) {
+        closeDescriptors(frame.ownedFDs)
+    }
+
+    private func closeDescriptors(_ fds: [Int32]) {
+        for fd in fds { try? FileDescriptor(rawValue: fd).close() }
+    }
+}
