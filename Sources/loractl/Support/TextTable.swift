@@ -11,6 +11,7 @@ enum TextTable {
                 line += cell
                 if column < row.count - 1 { line += String(repeating: " ", count: widths[column] - cell.count + 2) }
             }
+            while line.hasSuffix(" ") { line.removeLast() }
             return line
         }.joined(separator: "\n")
     }
