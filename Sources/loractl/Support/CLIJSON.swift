@@ -73,12 +73,10 @@ enum CLIJSON {
             ("base", optional(reply.base)),
             ("description", JSONText.string(reply.description)),
             ("tags", strings(reply.tags)),
-            ("source_format", JSONText.string(reply.sourceFormat)),
-            ("rank", String(reply.rank)),
-            ("alpha", JSONText.number(reply.alpha)),
-            ("module_count", String(reply.moduleCount)),
-            ("raw_bytes", String(reply.rawBytes)),
-            ("stored_bytes", String(reply.storedBytes)),
+        ] + facts(
+            format: reply.sourceFormat, rank: reply.rank, alpha: reply.alpha, modules: reply.moduleCount,
+            raw: reply.rawBytes, stored: reply.storedBytes
+        ) + [
             ("imported_at", String(reply.importedAt)),
             ("digest", JSONText.string(reply.digest)),
         ])
@@ -89,12 +87,10 @@ enum CLIJSON {
         JSONText.object([
             ("name", JSONText.string(reply.name)),
             ("version", String(reply.version)),
-            ("source_format", JSONText.string(reply.sourceFormat)),
-            ("rank", String(reply.rank)),
-            ("alpha", JSONText.number(reply.alpha)),
-            ("module_count", String(reply.moduleCount)),
-            ("raw_bytes", String(reply.rawBytes)),
-            ("stored_bytes", String(reply.storedBytes)),
+        ] + facts(
+            format: reply.sourceFormat, rank: reply.rank, alpha: reply.alpha, modules: reply.moduleCount,
+            raw: reply.rawBytes, stored: reply.storedBytes
+        ) + [
             ("files", strings(files)),
         ])
     }
@@ -164,6 +160,18 @@ enum CLIJSON {
             ("version", adapter.adapter.version.map { String($0) } ?? "null"),
             ("weight", JSONText.number(adapter.weight)),
         ])
+    }
+
+    /// The facts SHOW_ADAPTER and IMPORT replies share, in that order.
+    static func facts(format: String, rank: UInt32, alpha: Double, modules: UInt32, raw: UInt64, stored: UInt64) -> [(String, String)] {
+        [
+            ("source_format", JSONText.string(format)),
+            ("rank", String(rank)),
+            ("alpha", JSONText.number(alpha)),
+            ("module_count", String(modules)),
+            ("raw_bytes", String(raw)),
+            ("stored_bytes", String(stored)),
+        ]
     }
 
     /// A JSON array of strings.

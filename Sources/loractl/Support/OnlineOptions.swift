@@ -20,4 +20,37 @@ struct OnlineOptions: ParsableArguments {
 
     /// The name loractl gives itself in HELLO.
     static let clientName = "loractl/0.1"
+
+    /// The body of an online command: connects, runs `body`, closes, and prints what it
+    /// returns (the JSON with `--json`, else the text when there is any). Errors become one
+    /// line on stderr and the exit status that classifies them.
+    func run(_ body: (LoradConnection) throws -> CommandOutput) throws {
+        try runReportingErrors {
+            let connection = try connect()
+            defer { connection.close() }
+            let output = try body(connection)
+            if json {
+                print(output.json)
+            } else if let text = output.text() {
+                print(text)
+            }
+            if let failure = output.failure { throw failure }
+        }
+    }
+}
+
+/// What an online command prints, and an optional failure to report after printing it.
+struct CommandOutput {
+    /// The `--json` object.
+    var json: String
+    /// The human text, nil for none.
+    var text: () -> String?
+    /// Reported (exit status and message) after the output, e.g. `verify` finding problems.
+    var failure: CommandError?
+
+    init(json: String, failure: CommandError? = nil, text: @escaping () -> String?) {
+        self.json = json
+        self.text = text
+        self.failure = failure
+    }
 }

@@ -12,23 +12,17 @@ struct BasesCommand: ParsableCommand {
     @OptionGroup var online: OnlineOptions
 
     func run() throws {
-        try runReportingErrors {
-            let connection = try online.connect()
-            defer { connection.close() }
+        try online.run { connection in
             let bases = try connection.listBases()
-            if online.json {
-                print(CLIJSON.bases(bases))
-                return
+            return CommandOutput(json: CLIJSON.bases(bases)) {
+                guard !bases.isEmpty else { return "no bases configured (add them to lorad's config under [bases])" }
+                let rows = bases.map { base in
+                    [base.name, String(describing: base.state),
+                     base.byteSize == 0 ? "-" : AdapterSummary.human(Int(clamping: base.byteSize)),
+                     base.tensorCount == 0 ? "-" : String(base.tensorCount)]
+                }
+                return TextTable.render(header: ["NAME", "STATE", "SIZE", "TENSORS"], rows: rows)
             }
-            guard !bases.isEmpty else {
-                print("no bases configured (add them to lorad's config under [bases])")
-                return
-            }
-            let rows = bases.map { base in
-                [base.name, String(describing: base.state), base.byteSize == 0 ? "-" : AdapterSummary.human(Int(clamping: base.byteSize)),
-                 base.tensorCount == 0 ? "-" : String(base.tensorCount)]
-            }
-            print(TextTable.render(header: ["NAME", "STATE", "SIZE", "TENSORS"], rows: rows))
         }
     }
 }

@@ -15,14 +15,10 @@ struct EvictCommand: ParsableCommand {
     var base: String?
 
     func run() throws {
-        try runReportingErrors {
-            let connection = try online.connect()
-            defer { connection.close() }
+        try online.run { connection in
             let reply = try connection.evict(base: base)
-            if online.json {
-                print(CLIJSON.evict(reply, base: base))
-            } else {
-                print("evicted \(reply.segmentsEvicted) segment(s), \(AdapterSummary.human(Int(clamping: reply.bytesFreed))) freed")
+            return CommandOutput(json: CLIJSON.evict(reply, base: base)) {
+                "evicted \(reply.segmentsEvicted) segment(s), \(AdapterSummary.human(Int(clamping: reply.bytesFreed))) freed"
             }
         }
     }

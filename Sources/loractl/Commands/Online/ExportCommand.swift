@@ -18,24 +18,18 @@ struct ExportCommand: ParsableCommand {
     var output: String
 
     func validate() throws {
-        guard AdapterRef(parsing: adapter) != nil else { throw ValidationError("'\(adapter)' is not NAME or NAME@VERSION") }
-        if output == "-", json { throw ValidationError("--json cannot share standard output with '--output -'") }
+        _ = try AdapterRef.argument(adapter)
+        if output == "-", online.json { throw ValidationError("--json cannot share standard output with '--output -'") }
     }
 
-    private var json: Bool { online.json }
-
     func run() throws {
-        try runReportingErrors {
-            guard let ref = AdapterRef(parsing: adapter) else { return }
-            let connection = try online.connect()
-            defer { connection.close() }
+        try online.run { connection in
+            let ref = try AdapterRef.argument(adapter)
             let written = try AtomicOutput.write(to: output) { descriptor in
                 try connection.exportAdapter(ref, into: descriptor)
             }
-            if json {
-                print(CLIJSON.exported(ref, output: output, bytesWritten: written))
-            } else if output != "-" {
-                print("exported \(ref.text) to \(output) (\(AdapterSummary.human(Int(clamping: written))))")
+            return CommandOutput(json: CLIJSON.exported(ref, output: output, bytesWritten: written)) {
+                output == "-" ? nil : "exported \(ref.text) to \(output) (\(AdapterSummary.human(Int(clamping: written))))"
             }
         }
     }

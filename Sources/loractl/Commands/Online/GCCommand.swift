@@ -15,15 +15,10 @@ struct GCCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        try runReportingErrors {
-            let connection = try online.connect()
-            defer { connection.close() }
+        try online.run { connection in
             let reply = try connection.gc(dryRun: dryRun)
-            if online.json {
-                print(CLIJSON.gc(reply, dryRun: dryRun))
-            } else {
-                let verb = dryRun ? "would remove" : "removed"
-                print("\(verb) \(reply.blobsRemoved) blob(s), \(AdapterSummary.human(Int(clamping: reply.bytesFreed)))")
+            return CommandOutput(json: CLIJSON.gc(reply, dryRun: dryRun)) {
+                "\(dryRun ? "would remove" : "removed") \(reply.blobsRemoved) blob(s), \(AdapterSummary.human(Int(clamping: reply.bytesFreed)))"
             }
         }
     }

@@ -39,21 +39,17 @@ struct ImportCommand: ParsableCommand {
     var newVersion = false
 
     func run() throws {
-        try runReportingErrors {
-            let files = try ImportFiles.choose(path: path)
-            let connection = try online.connect()
-            defer { connection.close() }
+        var files = ImportFiles(paths: [])
+        try runReportingErrors { files = try ImportFiles.choose(path: path) }
+        try online.run { connection in
             let reply = try files.withOpenFiles { opened in
                 try connection.importAdapter(
                     name: name, files: opened, alpha: alpha, base: base, description: description, tags: tags,
                     newVersion: newVersion)
             }
-            let names = files.paths.map(PathName.base)
-            if online.json {
-                print(CLIJSON.imported(reply, files: names))
-                return
+            return CommandOutput(json: CLIJSON.imported(reply, files: files.paths.map(PathName.base))) {
+                "imported \(reply.name)@\(reply.version): \(reply.sourceFormat), \(reply.moduleCount) modules, rank \(reply.rank), alpha \(AdapterSummary.format(reply.alpha)), \(AdapterSummary.human(Int(clamping: reply.rawBytes))) stored as \(AdapterSummary.human(Int(clamping: reply.storedBytes)))"
             }
-            print("imported \(reply.name)@\(reply.version): \(reply.sourceFormat), \(reply.moduleCount) modules, rank \(reply.rank), alpha \(AdapterSummary.format(reply.alpha)), \(AdapterSummary.human(Int(clamping: reply.rawBytes))) stored as \(AdapterSummary.human(Int(clamping: reply.storedBytes)))")
         }
     }
 }

@@ -18,24 +18,17 @@ struct ListCommand: ParsableCommand {
     var tag: String?
 
     func run() throws {
-        try runReportingErrors {
-            let connection = try online.connect()
-            defer { connection.close() }
+        try online.run { connection in
             let adapters = try connection.listAllAdapters(base: base, tag: tag)
-            if online.json {
-                print(CLIJSON.adapters(adapters))
-                return
+            return CommandOutput(json: CLIJSON.adapters(adapters)) {
+                guard !adapters.isEmpty else { return "no adapters (import one with: loractl import PATH --name NAME)" }
+                let rows = adapters.map { adapter in
+                    [adapter.name, String(adapter.latestVersion), String(adapter.rank),
+                     AdapterSummary.human(Int(clamping: adapter.storedBytes)), adapter.base ?? "-",
+                     adapter.tags.joined(separator: ",")]
+                }
+                return TextTable.render(header: ["NAME", "VERSION", "RANK", "STORED", "BASE", "TAGS"], rows: rows)
             }
-            guard !adapters.isEmpty else {
-                print("no adapters (import one with: loractl import PATH --name NAME)")
-                return
-            }
-            let rows = adapters.map { adapter in
-                [adapter.name, String(adapter.latestVersion), String(adapter.rank),
-                 AdapterSummary.human(Int(clamping: adapter.storedBytes)), adapter.base ?? "-",
-                 adapter.tags.joined(separator: ",")]
-            }
-            print(TextTable.render(header: ["NAME", "VERSION", "RANK", "STORED", "BASE", "TAGS"], rows: rows))
         }
     }
 }

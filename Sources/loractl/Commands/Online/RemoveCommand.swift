@@ -18,19 +18,15 @@ struct RemoveCommand: ParsableCommand {
     var force = false
 
     func validate() throws {
-        guard AdapterRef(parsing: adapter) != nil else { throw ValidationError("'\(adapter)' is not NAME or NAME@VERSION") }
+        _ = try AdapterRef.argument(adapter)
     }
 
     func run() throws {
-        try runReportingErrors {
-            guard let ref = AdapterRef(parsing: adapter) else { return }
-            let connection = try online.connect()
-            defer { connection.close() }
+        try online.run { connection in
+            let ref = try AdapterRef.argument(adapter)
             let removed = try connection.removeAdapter(ref, force: force)
-            if online.json {
-                print(CLIJSON.removed(ref, versions: removed))
-            } else {
-                print("removed \(removed) version\(removed == 1 ? "" : "s") of \(ref.name)")
+            return CommandOutput(json: CLIJSON.removed(ref, versions: removed)) {
+                "removed \(removed) version\(removed == 1 ? "" : "s") of \(ref.name)"
             }
         }
     }

@@ -15,20 +15,14 @@ struct ShowCommand: ParsableCommand {
     var adapter: String
 
     func validate() throws {
-        guard AdapterRef(parsing: adapter) != nil else { throw ValidationError("'\(adapter)' is not NAME or NAME@VERSION") }
+        _ = try AdapterRef.argument(adapter)
     }
 
     func run() throws {
-        try runReportingErrors {
-            guard let ref = AdapterRef(parsing: adapter) else { return }
-            let connection = try online.connect()
-            defer { connection.close() }
-            let reply = try connection.showAdapter(ref)
-            if online.json {
-                print(CLIJSON.show(reply))
-                return
-            }
-            print("""
+        try online.run { connection in
+            let reply = try connection.showAdapter(try AdapterRef.argument(adapter))
+            return CommandOutput(json: CLIJSON.show(reply)) {
+                """
                 name:        \(reply.name)
                 version:     \(reply.version) (latest \(reply.latestVersion))
                 base:        \(reply.base ?? "none checked")
@@ -41,7 +35,8 @@ struct ShowCommand: ParsableCommand {
                 imported:    \(reply.importedAt) (Unix seconds)
                 digest:      \(reply.digest)
                 description: \(reply.description.isEmpty ? "none" : reply.description)
-                """)
+                """
+            }
         }
     }
 }

@@ -12,29 +12,28 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var online: OnlineOptions
 
     func run() throws {
-        try runReportingErrors {
-            let connection = try online.connect()
-            defer { connection.close() }
+        try online.run { connection in
             let stats = try connection.stats()
-            if online.json {
-                print(CLIJSON.status(
-                    socket: connection.path, server: connection.serverName, version: connection.version,
-                    limits: connection.limits, maxRequestsInFlight: connection.maxRequestsInFlight, stats: stats))
-                return
+            let json = CLIJSON.status(
+                socket: connection.path, server: connection.serverName, version: connection.version,
+                limits: connection.limits, maxRequestsInFlight: connection.maxRequestsInFlight, stats: stats)
+            let (path, server, version, limits, inFlight) = (
+                connection.path, connection.serverName, connection.version, connection.limits, connection.maxRequestsInFlight)
+            return CommandOutput(json: json) {
+                let bytes = { (value: UInt64) in AdapterSummary.human(Int(clamping: value)) }
+                return """
+                    socket:      \(path)
+                    server:      \(server) (protocol \(version))
+                    limits:      frames up to \(limits.maxFrameBytes) bytes, \(limits.maxFDsPerFrame) descriptors, \(inFlight) requests in flight
+                    uptime:      \(Self.duration(milliseconds: stats.uptimeMilliseconds))
+                    connections: \(stats.connections)
+                    sessions:    \(stats.sessions)
+                    bases:       \(stats.basesResident) resident
+                    segments:    \(stats.segments) (\(bytes(stats.segmentBytes)); budget \(bytes(stats.budgetBytes)))
+                    cache:       \(stats.cacheHits) hits, \(stats.cacheMisses) misses
+                    adapters:    \(stats.adapters) (store \(bytes(stats.storeBytes)))
+                    """
             }
-            let bytes = { (value: UInt64) in AdapterSummary.human(Int(clamping: value)) }
-            print("""
-                socket:      \(connection.path)
-                server:      \(connection.serverName) (protocol \(connection.version))
-                limits:      frames up to \(connection.limits.maxFrameBytes) bytes, \(connection.limits.maxFDsPerFrame) descriptors, \(connection.maxRequestsInFlight) requests in flight
-                uptime:      \(Self.duration(milliseconds: stats.uptimeMilliseconds))
-                connections: \(stats.connections)
-                sessions:    \(stats.sessions)
-                bases:       \(stats.basesResident) resident
-                segments:    \(stats.segments) (\(bytes(stats.segmentBytes)); budget \(bytes(stats.budgetBytes)))
-                cache:       \(stats.cacheHits) hits, \(stats.cacheMisses) misses
-                adapters:    \(stats.adapters) (store \(bytes(stats.storeBytes)))
-                """)
         }
     }
 

@@ -16,23 +16,18 @@ struct VerifyCommand: ParsableCommand {
     var adapter: String?
 
     func run() throws {
-        try runReportingErrors {
-            let connection = try online.connect()
-            defer { connection.close() }
+        try online.run { connection in
             let reply = try connection.verify(adapter: adapter)
-            if online.json {
-                print(CLIJSON.verify(reply))
-            } else {
-                print("checked \(reply.checked) packs and blobs: \(reply.problemCount == 0 ? "no problems" : "\(reply.problemCount) problem(s)")")
-                for problem in reply.problems { print("  \(problem.subject): \(problem.message)") }
+            let failure = reply.problemCount == 0 ? nil : CommandError(
+                status: .dataError,
+                message: "the store has \(reply.problemCount) damaged item(s); remove and re-import the adapters named above")
+            return CommandOutput(json: CLIJSON.verify(reply), failure: failure) {
+                var lines = ["checked \(reply.checked) packs and blobs: \(reply.problemCount == 0 ? "no problems" : "\(reply.problemCount) problem(s)")"]
+                lines += reply.problems.map { "  \($0.subject): \($0.message)" }
                 if Int(reply.problemCount) > reply.problems.count {
-                    print("  ... and \(Int(reply.problemCount) - reply.problems.count) more")
+                    lines.append("  ... and \(Int(reply.problemCount) - reply.problems.count) more")
                 }
-            }
-            if reply.problemCount > 0 {
-                throw CommandError(
-                    status: .dataError,
-                    message: "the store has \(reply.problemCount) damaged item(s); remove and re-import the adapters named above")
+                return lines.joined(separator: "\n")
             }
         }
     }
