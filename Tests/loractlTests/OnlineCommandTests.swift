@@ -4,7 +4,7 @@ import LoradWire
 import Testing
 
 /// Runs the loractl binary's online commands against `ScriptedDaemon`.
-@Suite struct OnlineCommandTests {
+@Suite(.serialized) struct OnlineCommandTests {
     let cli = LoractlProcessTests()
 
     func object(_ text: String) throws -> [String: Any] {
