@@ -4,16 +4,11 @@ import LoradTensors
 /// One fuse call prepared for execution: the base and output views, the factors
 /// already in the accumulator type, and the split of the rows into panels.
 ///
-/// Each panel of `panelRows` base rows is widened into a worker's own buffer,
-/// updated by one GEMM per term with `beta = 1`, and rounded once into the same
-/// rows of the output, so the working set stays in cache and the output may be
-/// the base itself.
-///
-/// `@unchecked Sendable` because it holds raw pointers that worker threads share:
-/// safe since workers only read the base and factors, write disjoint row ranges of
-/// the output and each its own panel buffer, and ``FuseKernel`` blocks until all
-/// workers return, so every pointer outlives them.
-struct FuseJob<Accumulator: FuseAccumulator>: @unchecked Sendable {
+/// Each panel of `panelRows` base rows is widened into the panel buffer, updated
+/// by one GEMM per term with `beta = 1`, and rounded once into the same rows of
+/// the output, so the working set stays in cache and the output may be the base
+/// itself (a panel is read before it is written).
+struct FuseJob<Accumulator: FuseAccumulator> {
     /// One term ready for BLAS.
     struct Factors {
         /// A, rank x cols, in the accumulator type.
@@ -39,9 +34,9 @@ struct FuseJob<Accumulator: FuseAccumulator>: @unchecked Sendable {
     /// Number of panels.
     var panelCount: Int { (rows + panelRows - 1) / panelRows }
 
-    /// Runs panels `worker`, `worker + workers`, ... in `buffer` (panelRows x cols).
-    func run(worker: Int, of workers: Int, buffer: UnsafeMutablePointer<Accumulator>) {
-        for panel in stride(from: worker, to: panelCount, by: workers) {
+    /// Runs every panel in turn in `buffer` (panelRows x cols values).
+    func run(buffer: UnsafeMutablePointer<Accumulator>) {
+        for panel in 0..<panelCount {
             runPanel(panel, buffer: buffer)
         }
     }
@@ -89,8 +84,9 @@ struct FuseJob<Accumulator: FuseAccumulator>: @unchecked Sendable {
 
 /// A chunk callback handed to `concurrentPerform`.
 ///
-/// `@unchecked Sendable` because the callbacks of ``FuseJob`` only touch disjoint
-/// element ranges of buffers that outlive the blocking `concurrentPerform` call.
+/// `@unchecked Sendable` because the callbacks of ``FuseJob`` only read the shared
+/// base and write disjoint element ranges of the panel buffer and the output, all
+/// of which outlive the blocking `concurrentPerform` call.
 private struct SendableChunkBody: @unchecked Sendable {
     let body: (Int, Int) -> Void
 }

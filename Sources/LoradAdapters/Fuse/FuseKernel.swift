@@ -1,4 +1,3 @@
-import Dispatch
 import LoradTensors
 
 /// The LoRA fuse kernel: `W' = round_once(W + sum_i c_i * B_i * A_i)`.
@@ -65,17 +64,16 @@ public enum FuseKernel {
         }
     }
 
-    /// Converts the factors, splits the rows into panels and runs the workers.
+    /// Converts the factors where needed, splits the rows into panels and runs them.
     /// Everything has been validated; the base and output are non-empty.
     private static func run<Accumulator: FuseAccumulator>(
         _: Accumulator.Type, base: FuseOperand, terms: [FuseTerm],
         output: UnsafeMutableRawBufferPointer, scratch: FuseScratch, tuning: FuseTuning
     ) {
         guard let basePointer = base.bytes.baseAddress, let outputPointer = output.baseAddress else { return }
-        let workers = max(1, min(tuning.workers, base.rows))
-        var slot = workers
-        func prepared(_ operand: FuseOperand) -> UnsafePointer<Accumulator> {
-            let source = operand.bytes.baseAddress ?? UnsafeRawPointer(bitPattern: MemoryLayout<Accumulator>.alignment)!
+        var slot = 1  // Slot 0 is the panel buffer.
+        func prepared(_ operand: FuseOperand) -> UnsafePointer<Accumulator>? {
+            guard let source = operand.bytes.baseAddress else { return nil }
             let count = operand.rows * operand.cols
             if operand.dtype == Accumulator.dtype,
                Int(bitPattern: source) % MemoryLayout<Accumulator>.alignment == 0 {
@@ -87,32 +85,18 @@ public enum FuseKernel {
             Accumulator.widen(source, operand.dtype, count: count, into: buffer)
             return UnsafePointer(buffer)
         }
-        let factors = terms.map { term in
-            FuseJob<Accumulator>.Factors(a: prepared(term.a), b: prepared(term.b),
-                                         rank: term.a.rows, alpha: term.coefficient)
+        var factors: [FuseJob<Accumulator>.Factors] = []
+        for term in terms {
+            // Contributing terms have non-empty factors, so both views have an address.
+            guard let a = prepared(term.a), let b = prepared(term.b) else { continue }
+            factors.append(.init(a: a, b: b, rank: term.a.rows, alpha: term.coefficient))
         }
 
         let rowBytes = base.cols * MemoryLayout<Accumulator>.stride
-        let panelRows = max(1, min(base.rows, tuning.panelBytes / max(rowBytes, 1)))
+        let panelRows = max(1, min(base.rows, tuning.panelBytes / rowBytes))
         let job = FuseJob(base: basePointer, output: outputPointer, dtype: base.dtype,
                           rows: base.rows, cols: base.cols, factors: factors, panelRows: panelRows,
-                          conversionThreads: workers > 1 ? 1 : tuning.conversionThreads)
-        let buffers = (0..<workers).map { scratch.buffer($0, count: panelRows * base.cols, of: Accumulator.self) }
-        if workers == 1 {
-            job.run(worker: 0, of: 1, buffer: buffers[0])
-        } else {
-            let shared = SendablePanelBuffers(pointers: buffers)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                job.run(worker: worker, of: workers, buffer: shared.pointers[worker])
-            }
-        }
+                          conversionThreads: tuning.conversionThreads)
+        job.run(buffer: scratch.buffer(0, count: panelRows * base.cols, of: Accumulator.self))
     }
-}
-
-/// Per-worker panel buffers handed to `concurrentPerform`.
-///
-/// `@unchecked Sendable` because worker `i` is the only one to touch buffer `i`, and
-/// the buffers (owned by the caller's ``FuseScratch``) outlive the blocking call.
-private struct SendablePanelBuffers<Accumulator>: @unchecked Sendable {
-    let pointers: [UnsafeMutablePointer<Accumulator>]
 }

@@ -73,13 +73,13 @@ func doubleAccumulationRoundsOnce(base dtype: DType) throws {
     expectWithinBound(output, base: base, terms: terms, ulps: 0.5 + 0x1p-20)
 }
 
-@Test func largeMatrixOverManyPanelsAndWorkers() throws {
+@Test func largeMatrixOverManyPanelsAndThreads() throws {
     let (base, terms) = randomProblem(base: .bf16, a: .bf16, b: .bf16, rows: 301, cols: 257, seed: 5)
     let reference = try fuseTest(base: base, terms: terms)
     expectWithinBound(reference, base: base, terms: terms)
-    for tuning in [FuseTuning(panelBytes: 16 << 10, workers: 2, conversionThreads: 1),
-                   FuseTuning(panelBytes: 1 << 30, workers: 1, conversionThreads: 2),
-                   FuseTuning(panelBytes: 1, workers: 3, conversionThreads: 1)] {
+    for tuning in [FuseTuning(panelBytes: 64 << 10, conversionThreads: 2),
+                   FuseTuning(panelBytes: 1 << 30, conversionThreads: 3),
+                   FuseTuning(panelBytes: 1, conversionThreads: 1)] {
         var output = [UInt8](repeating: 0, count: base.bytes.count)
         try base.withOperand { baseOperand in
             try withOperands(terms[...]) { fuseTerms in
@@ -287,4 +287,31 @@ private func zeros(_ dtype: DType, _ rows: Int, _ cols: Int) -> FuseTestMatrix {
     let rankZero = FuseTestTerm(a: zeros(.f32, 0, 5), b: zeros(.f32, 4, 0), coefficient: 2)
     let filled = FuseTestMatrix(dtype: .f16, rows: 4, cols: 5, values: (0..<20).map(Double.init))
     #expect(try fuseTest(base: filled, terms: [rankZero]) == filled.bytes)
+}
+
+@Test(arguments: floatTypes)
+func unalignedOperandsGiveTheSameResult(dtype: DType) throws {
+    let (base, terms) = randomProblem(base: .bf16, a: dtype, b: dtype, rows: 9, cols: 10, seed: 13)
+    // Every operand one byte past an aligned address, in one shared buffer.
+    let term = terms[2]
+    var memory = [UInt8](repeating: 0, count: 1)
+    var offsets: [Int] = []
+    for bytes in [base.bytes, term.a.bytes, term.b.bytes] {
+        offsets.append(memory.count)
+        memory += bytes + [0]
+    }
+    var output = [UInt8](repeating: 0, count: base.bytes.count + 1)
+    try memory.withUnsafeBytes { raw in
+        func view(_ index: Int, _ count: Int) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(rebasing: raw[offsets[index]..<(offsets[index] + count)])
+        }
+        let a = FuseOperand(dtype: dtype, rows: term.a.rows, cols: 10, bytes: view(1, term.a.bytes.count))
+        let b = FuseOperand(dtype: dtype, rows: 9, cols: term.b.cols, bytes: view(2, term.b.bytes.count))
+        let baseOperand = FuseOperand(dtype: .bf16, rows: 9, cols: 10, bytes: view(0, base.bytes.count))
+        try output.withUnsafeMutableBytes { out in
+            try FuseKernel.fuse(base: baseOperand, terms: [FuseTerm(a: a, b: b, coefficient: term.coefficient)],
+                                into: UnsafeMutableRawBufferPointer(rebasing: out[1...]))
+        }
+    }
+    #expect(Array(output[1...]) == (try fuseTest(base: base, terms: [term])))
 }
