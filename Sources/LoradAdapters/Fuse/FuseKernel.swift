@@ -57,7 +57,9 @@ public enum FuseKernel {
             return
         }
         let scratch = scratch ?? FuseScratch()
-        if accumulation == .double || base.dtype == .f32 || base.dtype == .f64 {
+        // A coefficient beyond F32's range would turn into infinity as an sgemm alpha.
+        let coefficientNeedsDouble = contributing.contains { Float($0.coefficient).isInfinite }
+        if accumulation == .double || base.dtype == .f32 || base.dtype == .f64 || coefficientNeedsDouble {
             run(Double.self, base: base, terms: contributing, output: output, scratch: scratch, tuning: tuning)
         } else {
             run(Float.self, base: base, terms: contributing, output: output, scratch: scratch, tuning: tuning)

@@ -168,6 +168,15 @@ func roundingIsNearestEvenAtTiesSubnormalsAndOverflow(accumulation: FuseAccumula
     }
 }
 
+@Test func coefficientsBeyondFloatRangeStillFuse() throws {
+    let base = FuseTestMatrix(dtype: .bf16, rows: 2, cols: 2, values: [1, 2, 3, 4])
+    let term = FuseTestTerm(a: FuseTestMatrix(dtype: .f64, rows: 1, cols: 2, values: [0x1p-130, 0]),
+                            b: FuseTestMatrix(dtype: .f64, rows: 2, cols: 1, values: [0x1p-100, 0]),
+                            coefficient: 0x1p230)
+    let result = FuseTestMatrix.decode(try fuseTest(base: base, terms: [term]), .bf16)
+    #expect(result == [2, 2, 3, 4])
+}
+
 /// A double-precision value that an F64 -> F32 -> BF16 double rounding gets wrong:
 /// just above a BF16 tie, but close enough that F32 rounds it onto the tie.
 @Test func doubleAccumulationDoesNotDoubleRound() throws {
