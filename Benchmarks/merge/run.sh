@@ -61,7 +61,8 @@ fi
 
 echo
 echo "merge of $((BLOCKS * 4)) x 1920x1920 BF16 tensors, rank-128 BF16 LoRA, file to file; best of $RUNS"
-echo "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for both; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for both; OpenBLAS kernels $("${CLEAN_ENV[@]}" python3 "$HERE/blas_info.py")"
+echo "$(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-16s %10s %8s\n' "run" "seconds" "ratio"
 printf '%-16s %10s %8s\n' "numpy anchor" "$numpy_seconds" "1.00"
 if [[ -n "$lorad_seconds" ]]; then
