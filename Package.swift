@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "loractl", targets: ["loractl"]),
+        .executable(name: "lorad", targets: ["lorad"]),
+        .library(name: "LoradClient", targets: ["LoradClient"]),
         .library(name: "LoradSystem", targets: ["LoradSystem"]),
         .library(name: "LoradWire", targets: ["LoradWire"]),
         .library(name: "LoradTensors", targets: ["LoradTensors"]),
@@ -15,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries and the C shim: the only places that see C headers.
@@ -37,7 +40,25 @@ let package = Package(
             ]
         ),
 
+        // The daemon and its clients.
+        .target(
+            name: "LoradDaemon",
+            dependencies: [
+                "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradStore", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "LoradClient", dependencies: ["LoradWire", "LoradSystem"]),
+
         // Executables.
+        .executableTarget(
+            name: "lorad",
+            dependencies: [
+                "LoradDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "loractl",
             dependencies: [
@@ -52,6 +73,8 @@ let package = Package(
         .testTarget(name: "LoradTensorsTests", dependencies: ["LoradTensors"]),
         .testTarget(name: "LoradAdaptersTests", dependencies: ["LoradAdapters", "LoradTensors"]),
         .testTarget(name: "LoradStoreTests", dependencies: ["LoradStore", "LoradAdapters", "LoradTensors"]),
+        .testTarget(name: "LoradDaemonTests", dependencies: ["LoradDaemon", "LoradWire", "LoradSystem"]),
+        .testTarget(name: "LoradClientTests", dependencies: ["LoradClient", "LoradWire"]),
         .testTarget(name: "loractlTests", dependencies: ["loractl"]),
     ],
     swiftLanguageModes: [.v6]

@@ -27,6 +27,8 @@ struct FuseJob<Accumulator: FuseAccumulator> {
     var rows: Int
     var cols: Int
     var factors: [Factors]
+    /// Set for F32 accumulation into BF16/F16: certifies each rounding (see ``FuseRefinement``).
+    var refinement: FuseRefinement?
     var panelRows: Int
     /// Threads that share the widening and narrowing of one panel.
     var conversionThreads: Int
@@ -56,6 +58,10 @@ struct FuseJob<Accumulator: FuseAccumulator> {
         for term in factors {
             Accumulator.accumulateProduct(m: panelHeight, n: cols, k: term.rank, alpha: term.alpha,
                                           b: term.b + firstRow * term.rank, a: term.a, c: buffer)
+        }
+        if let refinement {
+            refinement.refine(panel: UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: Float.self),
+                              firstRow: firstRow, height: panelHeight, base: base)
         }
         forEachChunk(count: count) { start, length in
             Accumulator.narrow(buffer + start, count: length,

@@ -59,7 +59,9 @@ public enum FuseKernel {
         let scratch = scratch ?? FuseScratch()
         // A coefficient beyond F32's range would turn into infinity as an sgemm alpha.
         let coefficientNeedsDouble = contributing.contains { Float($0.coefficient).isInfinite }
-        if accumulation == .double || base.dtype == .f32 || base.dtype == .f64 || coefficientNeedsDouble {
+        let anyF64Factor = contributing.contains { $0.a.dtype == .f64 || $0.b.dtype == .f64 }
+        if accumulation == .double || base.dtype == .f32 || base.dtype == .f64 || anyF64Factor
+            || coefficientNeedsDouble {
             run(Double.self, base: base, terms: contributing, output: output, scratch: scratch, tuning: tuning)
         } else {
             run(Float.self, base: base, terms: contributing, output: output, scratch: scratch, tuning: tuning)
@@ -94,11 +96,48 @@ public enum FuseKernel {
             factors.append(.init(a: a, b: b, rank: term.a.rows, alpha: term.coefficient))
         }
 
+        var refinement: FuseRefinement?
+        if Accumulator.self == Float.self, base.dtype == .bf16 || base.dtype == .f16 {
+            refinement = makeRefinement(
+                factors: factors.map { (UnsafeRawPointer($0.a).assumingMemoryBound(to: Float.self),
+                                        UnsafeRawPointer($0.b).assumingMemoryBound(to: Float.self), $0.rank, $0.alpha) },
+                dtype: base.dtype, cols: base.cols, scratch: scratch, firstSlot: slot)
+        }
+
         let rowBytes = base.cols * MemoryLayout<Accumulator>.stride
         let panelRows = max(1, min(base.rows, tuning.panelBytes / rowBytes))
         let job = FuseJob(base: basePointer, output: outputPointer, dtype: base.dtype,
-                          rows: base.rows, cols: base.cols, factors: factors, panelRows: panelRows,
-                          conversionThreads: tuning.conversionThreads)
+                          rows: base.rows, cols: base.cols, factors: factors, refinement: refinement,
+                          panelRows: panelRows, conversionThreads: tuning.conversionThreads)
         job.run(buffer: scratch.buffer(0, count: panelRows * base.cols, of: Accumulator.self))
     }
 }
+
+extension FuseKernel {
+    /// Transposes each term's A and takes its column maxima for ``FuseRefinement``,
+    /// in scratch slots from `firstSlot` on (after the factors' own).
+    static func makeRefinement(
+        factors: [(a: UnsafePointer<Float>, b: UnsafePointer<Float>, rank: Int, coefficient: Double)],
+        dtype: DType, cols: Int, scratch: FuseScratch, firstSlot: Int
+    ) -> FuseRefinement {
+        var slot = firstSlot
+        let terms = factors.map { factor -> FuseRefinement.Term in
+            let transposed = scratch.buffer(slot, count: factor.rank * cols, of: Float.self)
+            let maxima = scratch.buffer(slot + 1, count: cols, of: Float.self)
+            slot += 2
+            maxima.initialize(repeating: 0, count: cols)
+            for k in 0..<factor.rank {
+                let row = factor.a + k * cols
+                for j in 0..<cols {
+                    let value = row[j]
+                    transposed[j * factor.rank + k] = value
+                    maxima[j] = max(maxima[j], abs(value))
+                }
+            }
+            return FuseRefinement.Term(aTransposed: transposed, columnMaxAbsA: maxima, b: factor.b,
+                                       rank: factor.rank, coefficient: factor.coefficient)
+        }
+        return FuseRefinement(terms: terms, dtype: dtype, cols: cols)
+    }
+}
+

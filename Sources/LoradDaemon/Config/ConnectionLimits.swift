@@ -1,0 +1,24 @@
+/// Per-client limits that keep one client from exhausting the daemon.
+public struct ConnectionLimits: Sendable, Hashable {
+    /// The most sessions one uid may hold open across all its connections.
+    public var sessionsPerUID: Int
+    /// The most requests one connection may have unanswered (announced in HELLO).
+    public var requestsInFlightPerConnection: Int
+    /// How long a new connection has to complete HELLO before it is closed.
+    public var handshakeTimeout: Duration
+    /// How long a frame may stay half-received before the connection is closed.
+    public var partialFrameTimeout: Duration
+
+    /// The defaults: 256 sessions per uid, 64 requests in flight, 5 s
+    /// handshake, 30 s partial frame.
+    public static let defaults = ConnectionLimits(
+        sessionsPerUID: 256, requestsInFlightPerConnection: 64, handshakeTimeout: .seconds(5), partialFrameTimeout: .seconds(30))
+
+    /// Makes limits from explicit values (not checked; ``ConfigLoader`` checks ranges).
+    public init(sessionsPerUID: Int, requestsInFlightPerConnection: Int, handshakeTimeout: Duration, partialFrameTimeout: Duration) {
+        self.sessionsPerUID = sessionsPerUID
+        self.requestsInFlightPerConnection = requestsInFlightPerConnection
+        self.handshakeTimeout = handshakeTimeout
+        self.partialFrameTimeout = partialFrameTimeout
+    }
+}

@@ -1,0 +1,193 @@
+import CLinux
+import Glibc
+
+/// An open file descriptor: a thin, copyable wrapper over the kernel's `int`.
+///
+/// The wrapper does not own the descriptor: nothing closes it automatically, so
+/// call ``close()`` exactly once. Every method retries `EINTR` and throws a
+/// ``SystemError`` carrying `errno` on failure. Descriptors opened here are
+/// close-on-exec.
+public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
+    /// The kernel's descriptor number.
+    public let rawValue: Int32
+
+    /// Wraps an existing descriptor number (for example one received over a socket).
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    /// `fd 7`.
+    public var description: String { "fd \(rawValue)" }
+
+    /// How a file is opened for reading and writing.
+    public enum AccessMode: Sendable, Hashable {
+        /// `O_RDONLY`.
+        case readOnly
+        /// `O_WRONLY`.
+        case writeOnly
+        /// `O_RDWR`.
+        case readWrite
+
+        var flags: Int32 {
+            switch self {
+            case .readOnly: O_RDONLY
+            case .writeOnly: O_WRONLY
+            case .readWrite: O_RDWR
+            }
+        }
+    }
+
+    /// Extra `open` flags. `O_CLOEXEC` is always added.
+    public struct OpenOptions: OptionSet, Sendable, Hashable {
+        /// The raw `O_*` bits.
+        public var rawValue: Int32
+        /// Makes options from raw `O_*` bits.
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+
+        /// `O_CREAT`: create the file when it does not exist.
+        public static let create = OpenOptions(rawValue: O_CREAT)
+        /// `O_CREAT | O_EXCL`: create the file, failing with `EEXIST` when it exists.
+        public static let exclusiveCreate = OpenOptions(rawValue: O_CREAT | O_EXCL)
+        /// `O_TRUNC`: truncate an existing file to zero bytes.
+        public static let truncate = OpenOptions(rawValue: O_TRUNC)
+        /// `O_APPEND`: every write goes to the end of the file.
+        public static let append = OpenOptions(rawValue: O_APPEND)
+        /// `O_NOFOLLOW`: fail with `ELOOP` when the last component is a symlink.
+        public static let noFollow = OpenOptions(rawValue: O_NOFOLLOW)
+        /// `O_DIRECTORY`: fail with `ENOTDIR` unless the path is a folder.
+        public static let directory = OpenOptions(rawValue: O_DIRECTORY)
+        /// `O_NONBLOCK`.
+        public static let nonBlocking = OpenOptions(rawValue: O_NONBLOCK)
+    }
+
+    /// Opens `path`; new files get `permissions` (minus the umask).
+    ///
+    /// The corresponding C function is `open`.
+    /// - Throws: ``SystemError`` with the path (`ENOENT`, `EACCES`, `EEXIST`...).
+    public static func open(
+        _ path: String, _ mode: AccessMode, options: OpenOptions = [],
+        permissions: FilePermissions = .defaultFile
+    ) throws(SystemError) -> FileDescriptor {
+        let flags = mode.flags | options.rawValue | O_CLOEXEC
+        let fd = try retryingInterrupts("open", path: path) {
+            clinux_open(path, flags, mode_t(permissions.rawValue))
+        }
+        return FileDescriptor(rawValue: fd)
+    }
+
+    /// Closes the descriptor. It is not retried on `EINTR`: Linux has released the
+    /// number by then, and a retry could close a descriptor another thread opened.
+    ///
+    /// The corresponding C function is `close`.
+    public func close() throws(SystemError) {
+        if Glibc.close(rawValue) == -1, Glibc.errno != EINTR {
+            throw SystemError.current("close")
+        }
+    }
+
+    /// Reads up to `buffer.count` bytes at the current offset; returns the count
+    /// read, 0 at end of file.
+    ///
+    /// The corresponding C function is `read`.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        return try retryingInterrupts("read") { Glibc.read(rawValue, base, buffer.count) }
+    }
+
+    /// Reads up to `buffer.count` bytes at byte `offset` without moving the file
+    /// offset; returns the count read, 0 at end of file.
+    ///
+    /// The corresponding C function is `pread`.
+    public func read(
+        fromAbsoluteOffset offset: Int64, into buffer: UnsafeMutableRawBufferPointer
+    ) throws(SystemError) -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        return try retryingInterrupts("pread") { Glibc.pread(rawValue, base, buffer.count, off_t(offset)) }
+    }
+
+    /// Fills `buffer` entirely from byte `offset`, looping on short reads.
+    ///
+    /// The corresponding C function is `pread`.
+    /// - Throws: ``SystemError`` `EIO` with operation `pread` when the file ends
+    ///   before the buffer is full.
+    public func readExactly(
+        fromAbsoluteOffset offset: Int64, into buffer: UnsafeMutableRawBufferPointer
+    ) throws(SystemError) {
+        var done = 0
+        while done < buffer.count {
+            let rest = UnsafeMutableRawBufferPointer(rebasing: buffer[done...])
+            let count = try read(fromAbsoluteOffset: offset + Int64(done), into: rest)
+            if count == 0 { throw SystemError(errno: EIO, operation: "pread (file ended early)") }
+            done += count
+        }
+    }
+
+    /// Writes all of `bytes` at the current offset, looping on short writes.
+    ///
+    /// The corresponding C function is `write`.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(SystemError) {
+        guard let start = bytes.baseAddress else { return }
+        var done = 0
+        while done < bytes.count {
+            let base = start + done
+            let remaining = bytes.count - done
+            done += try retryingInterrupts("write") { Glibc.write(rawValue, base, remaining) }
+        }
+    }
+
+    /// Writes all of `bytes` at the current offset, looping on short writes.
+    ///
+    /// The corresponding C function is `write`.
+    public func write(_ bytes: [UInt8]) throws(SystemError) {
+        let outcome = bytes.withUnsafeBytes { raw in Result { () throws(SystemError) in try write(raw) } }
+        try outcome.get()
+    }
+
+    /// Writes all of `bytes` at byte `offset` without moving the file offset,
+    /// looping on short writes.
+    ///
+    /// The corresponding C function is `pwrite`.
+    public func write(toAbsoluteOffset offset: Int64, _ bytes: UnsafeRawBufferPointer) throws(SystemError) {
+        guard let start = bytes.baseAddress else { return }
+        var done = 0
+        while done < bytes.count {
+            let base = start + done
+            let remaining = bytes.count - done
+            let position = off_t(offset + Int64(done))
+            done += try retryingInterrupts("pwrite") { Glibc.pwrite(rawValue, base, remaining, position) }
+        }
+    }
+
+    /// Flushes the file's data and metadata to stable storage.
+    ///
+    /// The corresponding C function is `fsync`.
+    public func fsync() throws(SystemError) {
+        _ = try retryingInterrupts("fsync") { Glibc.fsync(rawValue) }
+    }
+
+    /// Sets the file's size in bytes, cutting or zero-extending it.
+    ///
+    /// The corresponding C function is `ftruncate`.
+    public func truncate(toSize size: Int64) throws(SystemError) {
+        _ = try retryingInterrupts("ftruncate") { Glibc.ftruncate(rawValue, off_t(size)) }
+    }
+
+    /// The file's status (size, type, device, inode, modification time).
+    ///
+    /// The corresponding C function is `fstat`.
+    public func status() throws(SystemError) -> FileStatus {
+        var raw = stat()
+        _ = try retryingInterrupts("fstat") { fstat(rawValue, &raw) }
+        return FileStatus(raw)
+    }
+
+    /// The file's size in bytes (from `fstat`).
+    ///
+    /// The corresponding C function is `fstat`.
+    public func size() throws(SystemError) -> Int { try status().size }
+
+    /// A new descriptor for the same open file (close-on-exec).
+    ///
+    /// The corresponding C function is `fcntl` with `F_DUPFD_CLOEXEC`.
+    public func duplicate() throws(SystemError) -> FileDescriptor {
+        FileDescriptor(rawValue: try retryingInterrupts("dup") { Glibc.fcntl(rawValue, F_DUPFD_CLOEXEC, 0) })
+    }
+}

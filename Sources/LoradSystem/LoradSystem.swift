@@ -1,1 +1,0 @@
-// LoradSystem: syscall wrappers

@@ -1,0 +1,148 @@
+/// Reassembles frames from a byte stream and the descriptors received with it.
+///
+/// Feed each `recvmsg` result whole — its bytes and the descriptors from its SCM_RIGHTS
+/// control message — with `feed(_:fds:)`, then call `nextFrame()` until it returns `nil`.
+///
+/// Descriptor accounting (PROTOCOL.md, "Passing descriptors"): a sender attaches a frame's
+/// descriptors to the `sendmsg` that carries the frame's first byte, so they arrive with it.
+/// The decoder queues received descriptors and gives each frame, in order, as many as its
+/// header announces. Whenever it runs out of complete frames it checks that the queue holds
+/// exactly the descriptors of the partial frame (none when no frame has begun, `fd_count`
+/// once the header is complete); any difference is a fatal `fd_count_mismatch`. A header
+/// whose length is over `limits` fails with `frame_too_large` as soon as the header is
+/// complete, before any of the payload is waited for.
+///
+/// Errors are sticky: after the first one every `nextFrame()` throws it again. The decoder
+/// never closes descriptors; after an error (or when the connection ends) take the ones it
+/// still holds with `takeUndeliveredFDs()` and close them.
+public struct FrameDecoder: Sendable {
+    /// The limits frames are checked against. Start with `FrameLimits.default`; after HELLO
+    /// set the announced ones. Applies from the next header on.
+    public var limits: FrameLimits
+
+    private var buffer: [UInt8] = []
+    private var readIndex = 0
+    private var queuedFDs: [Int32] = []
+    private var pendingHeader: FrameHeader?
+    private var failure: WireError?
+
+    /// Creates an empty decoder checking frames against `limits`.
+    public init(limits: FrameLimits = .default) {
+        self.limits = limits
+    }
+
+    /// The number of received bytes not yet returned in a frame.
+    public var bufferedByteCount: Int { buffer.count - readIndex }
+
+    /// Whether no partial frame is pending (a clean place for the peer to close).
+    public var isAtFrameBoundary: Bool { bufferedByteCount == 0 && pendingHeader == nil }
+
+    /// The error that stopped the decoder, if any.
+    public var error: WireError? { failure }
+
+    /// Appends one `recvmsg` result: `bytes` in order, and `fds`, the descriptors from its
+    /// control message in the order the kernel delivered them. Descriptors are queued even
+    /// after a failure, so that `takeUndeliveredFDs()` returns them for closing.
+    public mutating func feed(_ bytes: some Collection<UInt8>, fds: [Int32] = []) {
+        queuedFDs.append(contentsOf: fds)
+        guard failure == nil else { return }
+        if readIndex > 0, readIndex == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            readIndex = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// Returns the next complete frame, `nil` when more bytes are needed, or throws the fatal
+    /// error that makes the stream unusable (`malformed_frame`, `frame_too_large`,
+    /// `fd_count_mismatch`). The returned frame owns its descriptors.
+    public mutating func nextFrame() throws(WireError) -> Frame? {
+        if let failure { throw failure }
+        do {
+            return try step()
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    /// Removes and returns every descriptor received but not yet handed out in a frame. The
+    /// caller closes them (after an error, or when the connection ends mid-frame).
+    public mutating func takeUndeliveredFDs() -> [Int32] {
+        defer { queuedFDs.removeAll() }
+        return queuedFDs
+    }
+
+    private mutating func step() throws(WireError) -> Frame? {
+        let header: FrameHeader
+        if let pendingHeader {
+            header = pendingHeader
+        } else {
+            var reader = ByteReader(buffer)
+            reader.moveReaderIndex(forwardBy: readIndex)
+            guard let parsed = FrameHeader.read(from: &reader) else {
+                try checkQueueWhileIdle()
+                return nil
+            }
+            try parsed.validate(limits: limits)
+            guard queuedFDs.count >= Int(parsed.fdCount) else {
+                throw WireError(
+                    .fdCountMismatch,
+                    "\(frameName(parsed)) announces \(parsed.fdCount) descriptors but \(queuedFDs.count) arrived with it; attach a frame's descriptors to the sendmsg carrying its first byte"
+                )
+            }
+            readIndex += FrameHeader.size
+            pendingHeader = parsed
+            header = parsed
+        }
+        let length = Int(header.payloadLength)
+        guard bufferedByteCount >= length else {
+            guard queuedFDs.count == Int(header.fdCount) else {
+                throw WireError(
+                    .fdCountMismatch,
+                    "\(frameName(header)) announces \(header.fdCount) descriptors but \(queuedFDs.count) arrived with it"
+                )
+            }
+            return nil
+        }
+        let payload = Array(buffer[readIndex..<readIndex + length])
+        readIndex += length
+        let fds = Array(queuedFDs.prefix(Int(header.fdCount)))
+        queuedFDs.removeFirst(fds.count)
+        pendingHeader = nil
+        compact()
+        return Frame(header: header, payload: payload, fds: fds)
+    }
+
+    /// Between frames: no descriptors may wait unless a frame has begun (its header partly
+    /// received), and then at most one frame's worth.
+    private func checkQueueWhileIdle() throws(WireError) {
+        if bufferedByteCount == 0, !queuedFDs.isEmpty {
+            throw WireError(
+                .fdCountMismatch,
+                "\(queuedFDs.count) descriptors arrived that no frame announces; send descriptors only with the frame that names them"
+            )
+        }
+        if queuedFDs.count > Int(limits.maxFDsPerFrame) {
+            throw WireError(
+                .fdCountMismatch,
+                "\(queuedFDs.count) descriptors arrived with one frame; the announced limit is \(limits.maxFDsPerFrame)"
+            )
+        }
+    }
+
+    private mutating func compact() {
+        if readIndex == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            readIndex = 0
+        } else if readIndex >= 65536, readIndex * 2 >= buffer.count {
+            buffer.removeFirst(readIndex)
+            readIndex = 0
+        }
+    }
+
+    private func frameName(_ header: FrameHeader) -> String {
+        let name = Opcode(rawValue: header.opcode)?.description ?? "opcode 0x\(String(header.opcode, radix: 16))"
+        return "frame \(name) (request \(header.requestID))"
+    }
+}

@@ -1,0 +1,13 @@
+/// STATS: daemon counters. No fields.
+///
+/// Fields in wire order (PROTOCOL.md): none.
+public struct StatsRequest: WireCodable, Hashable {
+    /// Creates the (empty) payload.
+    public init() {}
+
+    /// Reads the fields in layout order (see `WireCodable`).
+    public init(from reader: inout PayloadReader) throws(WireError) {}
+
+    /// Writes the fields in layout order (see `WireCodable`).
+    public func encode(to writer: inout PayloadWriter) throws(WireError) {}
+}

@@ -1,0 +1,45 @@
+/// A protocol version, `major.minor`, encoded as two u16 (major first).
+///
+/// Minor versions of one major only append (opcodes, trailing fields); a new major may change
+/// anything. Versions order lexicographically.
+public struct ProtocolVersion: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The major version; a peer that does not speak it cannot talk at all.
+    public var major: UInt16
+    /// The minor version within `major`.
+    public var minor: UInt16
+
+    /// Creates `major.minor`.
+    public init(major: UInt16, minor: UInt16) {
+        self.major = major
+        self.minor = minor
+    }
+
+    /// The version this codec implements: 1.0.
+    public static let current = ProtocolVersion(major: 1, minor: 0)
+
+    /// `"1.0"`.
+    public var description: String { "\(major).\(minor)" }
+
+    /// Orders by major, then minor.
+    public static func < (lhs: ProtocolVersion, rhs: ProtocolVersion) -> Bool {
+        (lhs.major, lhs.minor) < (rhs.major, rhs.minor)
+    }
+
+    /// Chooses the version of a connection: the highest version inside the client's offer
+    /// `clientMin...clientMax` that the server speaks. `serverSupported` lists, for each major
+    /// the server speaks, the highest minor it speaks (it speaks every lower minor too).
+    /// Returns `nil` when there is none (or the offer is empty, `clientMin > clientMax`): the
+    /// server then sends FATAL `unsupported_version` and closes.
+    public static func negotiate(
+        clientMin: ProtocolVersion, clientMax: ProtocolVersion, serverSupported: [ProtocolVersion]
+    ) -> ProtocolVersion? {
+        guard clientMin <= clientMax else { return nil }
+        var best: ProtocolVersion?
+        for top in serverSupported where top.major >= clientMin.major && top.major <= clientMax.major {
+            let candidate = min(top, clientMax)
+            guard candidate.major == top.major, candidate >= clientMin else { continue }
+            if best.map({ candidate > $0 }) ?? true { best = candidate }
+        }
+        return best
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import LoradAdapters
+import LoradSystem
+import LoradTensors
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `loractl merge`: the whole base with adapters fused, written to a file.
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Fuse adapters into a base and write the whole merged model.",
+        discussion: """
+            Each --adapter is PATH[:WEIGHT]; WEIGHT (default 1) multiplies the adapter's \
+            own scale (alpha / rank). The spec is split at its last ':' only when what \
+            follows is a plain decimal number, so 'dir:-0.3' is dir with weight -0.3 and \
+            'a:b' is the path 'a:b'. The result is W + sum(w * scale * B A), accumulated \
+            in fp32 or wider and rounded once to each weight's dtype.
+            """
+    )
+
+    @Option(help: "The base model: a .safetensors file or a diffusers folder of shards.")
+    var base: String
+
+    @Option(name: .customLong("adapter"), help: "An adapter file or folder, optionally with :WEIGHT (repeatable).")
+    var adapters: [String] = []
+
+    @Option(help: "Where to write the merged .safetensors file (replaced atomically).")
+    var output: String
+
+    @Flag(help: "Do not print progress on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard !adapters.isEmpty else { throw ValidationError("give at least one --adapter PATH[:WEIGHT]") }
+        for argument in adapters where AdapterSpec(argument: argument) == nil {
+            throw ValidationError("'\(argument)' is not PATH[:WEIGHT]")
+        }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let specs = adapters.compactMap(AdapterSpec.init(argument:))
+            let model = try SafetensorsModel.open(path: base)
+            let weighted = try specs.map { spec in
+                WeightedAdapter(adapter: try AdapterLoader.load(path: spec.path, alpha: nil), weight: spec.weight)
+            }
+            let clock = ContinuousClock()
+            let start = clock.now
+            var lastReport = start
+            let showProgress = !quiet && isatty(STDERR_FILENO) == 1
+            try ModelMerger.merge(base: model, baseName: base, adapters: weighted, to: output) { done, total in
+                guard showProgress else { return }
+                let now = clock.now
+                if now - lastReport > .milliseconds(250) || done == total {
+                    lastReport = now
+                    writeStandardError("\rmerging: \(done)/\(total) tensors")
+                    if done == total { writeStandardError("\n") }
+                }
+            }
+            let elapsed = (clock.now - start).components
+            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            if !quiet {
+                printError("merged \(specs.count) adapter(s) into \(output) in \(AdapterSummary.format2(seconds)) s")
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import LoradDaemon
+
+/// The `lorad` daemon's command line. Parsing flags is all this file does: the
+/// flags become ``ConfigOverrides`` and LoradDaemon does the rest.
+@main
+struct Lorad: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lorad",
+        abstract: "Serve LoRA adapters for video models from shared memory.",
+        discussion: "Flags override the config file; see docs/CONFIG.md. A bad configuration exits with status 78 (EX_CONFIG).")
+
+    @Option(name: .long, help: ArgumentHelp("The TOML config file to read.", valueName: "file"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("The adapter store folder (default: $STATE_DIRECTORY, /var/lib/lorad for root, else ~/.local/state/lorad).", valueName: "dir"))
+    var stateDir: String?
+
+    @Option(name: .long, help: ArgumentHelp("The Unix socket to listen on (default: $RUNTIME_DIRECTORY/lorad.sock, /run/lorad/lorad.sock for root, else $XDG_RUNTIME_DIR/lorad.sock).", valueName: "path"))
+    var socket: String?
+
+    @Option(name: .customLong("base"), help: ArgumentHelp("A base model: a .safetensors file or diffusers folder (repeatable; wins over the file's base of the same name).", valueName: "name=path"))
+    var bases: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Memory for derived segments, in bytes or with K/M/G/KiB/MiB/GiB (default: half the machine's memory).", valueName: "size"))
+    var memoryBudget: String?
+
+    @Option(name: .long, help: ArgumentHelp("The socket's permission bits (default: 0660).", valueName: "octal"))
+    var socketMode: String?
+
+    @Option(name: .long, help: ArgumentHelp("Worker threads for decompressing and fusing (default: the core count).", valueName: "n"))
+    var threads: String?
+
+    @Flag(name: .long, help: "Check the configuration, print a one-line summary and exit.")
+    var checkConfig = false
+
+    func run() throws {
+        let overrides = ConfigOverrides(
+            configFile: config, stateDirectory: stateDir, socketPath: socket, bases: bases,
+            memoryBudget: memoryBudget, socketMode: socketMode, threads: threads)
+        let daemonConfig: DaemonConfig
+        do {
+            daemonConfig = try ConfigLoader(environment: .current()).load(overrides)
+        } catch {
+            StandardError.writeLine("lorad: \(error)")
+            throw ExitCode(ConfigError.exitCode)
+        }
+        if checkConfig {
+            print("lorad: \(daemonConfig.summary)")
+            return
+        }
+        StandardError.writeLine("lorad: daemon not implemented yet")
+        throw ExitCode.failure
+    }
+}

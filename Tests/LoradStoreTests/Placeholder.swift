@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderLoradStoreTests() { #expect(Bool(true)) }

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderLoradWireTests() { #expect(Bool(true)) }

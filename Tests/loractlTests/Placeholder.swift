@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderloractlTests() { #expect(Bool(true)) }
