@@ -71,12 +71,13 @@ enum ElementConversion {
     /// `value` directly, which is how a double accumulator reaches BF16/F16.
     @inline(__always)
     static func floatRoundedToOdd(_ value: Double) -> Float {
+        // Branch-free so that narrowing loops vectorise. NaN compares unequal and
+        // not greater, so it keeps its (nonzero) payload with the last bit set.
         let nearest = Float(value)
         let back = Double(nearest)
-        if back == value || value.isNaN { return nearest }
-        var bits = nearest.bitPattern
-        if back.magnitude > value.magnitude { bits &-= 1 }
-        return Float(bitPattern: bits | 1)
+        let inexact: UInt32 = back != value ? 1 : 0
+        let roundedAway: UInt32 = back.magnitude > value.magnitude ? 1 : 0
+        return Float(bitPattern: (nearest.bitPattern &- roundedAway) | inexact)
     }
 
     // MARK: Widening

@@ -27,8 +27,6 @@ struct FuseJob<Accumulator: FuseAccumulator> {
     var rows: Int
     var cols: Int
     var factors: [Factors]
-    /// Set for F32 accumulation into BF16/F16: certifies each rounding (see ``FuseRefinement``).
-    var refinement: FuseRefinement?
     var panelRows: Int
     /// Threads that share the widening and narrowing of one panel.
     var conversionThreads: Int
@@ -48,41 +46,37 @@ struct FuseJob<Accumulator: FuseAccumulator> {
         let firstRow = panel * panelRows
         let panelHeight = min(panelRows, rows - firstRow)
         let elementSize = dtype.bitWidth / 8
-        let firstElement = firstRow * cols
-        let count = panelHeight * cols
+        let cols = self.cols
 
-        forEachChunk(count: count) { start, length in
-            Accumulator.widen(base + (firstElement + start) * elementSize, dtype, count: length,
-                              into: buffer + start)
+        forEachChunk(rows: panelHeight) { start, count in
+            Accumulator.widen(base + ((firstRow + start) * cols) * elementSize, dtype, count: count * cols,
+                              into: buffer + start * cols)
         }
         for term in factors {
             Accumulator.accumulateProduct(m: panelHeight, n: cols, k: term.rank, alpha: term.alpha,
                                           b: term.b + firstRow * term.rank, a: term.a, c: buffer)
         }
-        if let refinement {
-            refinement.refine(panel: UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: Float.self),
-                              firstRow: firstRow, height: panelHeight, base: base)
-        }
-        forEachChunk(count: count) { start, length in
-            Accumulator.narrow(buffer + start, count: length,
-                               into: output + (firstElement + start) * elementSize, dtype)
+        forEachChunk(rows: panelHeight) { start, count in
+            Accumulator.narrow(buffer + start * cols, count: count * cols,
+                               into: output + ((firstRow + start) * cols) * elementSize, dtype)
         }
     }
 
-    /// Calls `body(start, length)` over `0..<count` split into `conversionThreads`
-    /// contiguous chunks (64-element aligned), concurrently when there are several.
-    private func forEachChunk(count: Int, _ body: (Int, Int) -> Void) {
-        let threads = conversionThreads
-        guard threads > 1, count >= 4096 else {
-            body(0, count)
+    /// Calls `body(firstRow, rowCount)` over the panel's rows `0..<rows` split into
+    /// `conversionThreads` contiguous chunks, concurrently when there are several
+    /// and the panel is big enough (4096 elements) to repay the threads.
+    private func forEachChunk(rows: Int, _ body: (Int, Int) -> Void) {
+        let threads = min(conversionThreads, rows)
+        guard threads > 1, rows * cols >= 4096 else {
+            body(0, rows)
             return
         }
-        let chunk = ((count + threads - 1) / threads + 63) & ~63
+        let chunk = (rows + threads - 1) / threads
         withoutActuallyEscaping(body) { body in
             let shared = SendableChunkBody(body: body)
             DispatchQueue.concurrentPerform(iterations: threads) { index in
                 let start = index * chunk
-                if start < count { shared.body(start, min(chunk, count - start)) }
+                if start < rows { shared.body(start, min(chunk, rows - start)) }
             }
         }
     }
@@ -91,8 +85,8 @@ struct FuseJob<Accumulator: FuseAccumulator> {
 /// A chunk callback handed to `concurrentPerform`.
 ///
 /// `@unchecked Sendable` because the callbacks of ``FuseJob`` only read the shared
-/// base and write disjoint element ranges of the panel buffer and the output, all
-/// of which outlive the blocking `concurrentPerform` call.
+/// base and factors and write disjoint row ranges of the panel buffer and the
+/// output, all of which outlive the blocking `concurrentPerform` call.
 private struct SendableChunkBody: @unchecked Sendable {
     let body: (Int, Int) -> Void
 }

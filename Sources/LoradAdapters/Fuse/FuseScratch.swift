@@ -3,9 +3,8 @@
 ///
 /// Holds a few 64-byte-aligned buffers that grow to the largest request seen and
 /// are freed when the scratch is deinitialised. The kernel uses at most
-/// `1 + 4 * terms` buffers: one row panel (4 MiB by default), the factors that
-/// need converting to the accumulator type, and the refinement's transposed A and
-/// column maxima (F32 accumulation only). A scratch is not `Sendable` and serves one fuse
+/// `1 + 2 * terms` buffers: one row panel (4 MiB by default) and the factors that
+/// need converting to the accumulator type. A scratch is not `Sendable` and serves one fuse
 /// call at a time: give each concurrent caller its own.
 public final class FuseScratch {
     private var buffers: [(pointer: UnsafeMutableRawPointer, byteCount: Int)] = []
