@@ -162,13 +162,18 @@ enum ElementConversion {
     static func narrow(_ source: UnsafePointer<Double>, count: Int,
                        into destination: UnsafeMutableRawPointer, _ dtype: DType) {
         switch dtype {
-        case .bf16:
-            for i in 0..<count {
-                destination.storeBytes(of: bfloat16(floatRoundedToOdd(source[i])), toByteOffset: i &* 2, as: UInt16.self)
-            }
-        case .f16:
-            for i in 0..<count {
-                destination.storeBytes(of: half(floatRoundedToOdd(source[i])), toByteOffset: i &* 2, as: UInt16.self)
+        case .bf16, .f16:
+            // Two simple loops over an L1-sized chunk vectorise; one fused loop does not.
+            let chunkSize = 1024
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: chunkSize) { chunk in
+                guard let chunk = chunk.baseAddress else { return }
+                var start = 0
+                while start < count {
+                    let length = min(chunkSize, count - start)
+                    for i in 0..<length { chunk[i] = floatRoundedToOdd(source[start &+ i]) }
+                    narrow(chunk, count: length, into: destination + start &* 2, dtype)
+                    start &+= length
+                }
             }
         case .f32:
             for i in 0..<count {
