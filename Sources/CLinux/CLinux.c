@@ -27,7 +27,7 @@ int clinux_fcntl_setfl(int fd, int flags) { return fcntl(fd, F_SETFL, flags); }
 
 // MARK: - AF_UNIX stream sockets
 
-#define CLINUX_MAX_FDS 64
+#define CLINUX_MAX_FDS 253  /* SCM_MAX_FD: the most one message may carry */
 
 const int clinux_max_fds_per_message = CLINUX_MAX_FDS;
 const int clinux_unix_path_max = (int)sizeof(((struct sockaddr_un *)0)->sun_path) - 1;

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LoradDaemon
+import Logging
 
 /// The `lorad` daemon's command line. Parsing flags is all this file does: the
 /// flags become ``ConfigOverrides`` and LoradDaemon does the rest.
@@ -49,7 +50,13 @@ struct Lorad: ParsableCommand {
             print("lorad: \(daemonConfig.summary)")
             return
         }
-        StandardError.writeLine("lorad: daemon not implemented yet")
-        throw ExitCode.failure
+        var logger = Logger(label: "lorad")
+        logger.logLevel = .info
+        do {
+            try DaemonRunner.run(config: daemonConfig, logger: logger)
+        } catch {
+            StandardError.writeLine("lorad: \(error)")
+            throw ExitCode.failure
+        }
     }
 }

@@ -71,12 +71,13 @@ enum ElementConversion {
     /// `value` directly, which is how a double accumulator reaches BF16/F16.
     @inline(__always)
     static func floatRoundedToOdd(_ value: Double) -> Float {
+        // Branch-free so that narrowing loops vectorise. NaN compares unequal and
+        // not greater, so it keeps its (nonzero) payload with the last bit set.
         let nearest = Float(value)
         let back = Double(nearest)
-        if back == value || value.isNaN { return nearest }
-        var bits = nearest.bitPattern
-        if back.magnitude > value.magnitude { bits &-= 1 }
-        return Float(bitPattern: bits | 1)
+        let inexact: UInt32 = back != value ? 1 : 0
+        let roundedAway: UInt32 = back.magnitude > value.magnitude ? 1 : 0
+        return Float(bitPattern: (nearest.bitPattern &- roundedAway) | inexact)
     }
 
     // MARK: Widening
@@ -161,13 +162,18 @@ enum ElementConversion {
     static func narrow(_ source: UnsafePointer<Double>, count: Int,
                        into destination: UnsafeMutableRawPointer, _ dtype: DType) {
         switch dtype {
-        case .bf16:
-            for i in 0..<count {
-                destination.storeBytes(of: bfloat16(floatRoundedToOdd(source[i])), toByteOffset: i &* 2, as: UInt16.self)
-            }
-        case .f16:
-            for i in 0..<count {
-                destination.storeBytes(of: half(floatRoundedToOdd(source[i])), toByteOffset: i &* 2, as: UInt16.self)
+        case .bf16, .f16:
+            // Two simple loops over an L1-sized chunk vectorise; one fused loop does not.
+            let chunkSize = 1024
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: chunkSize) { chunk in
+                guard let chunk = chunk.baseAddress else { return }
+                var start = 0
+                while start < count {
+                    let length = min(chunkSize, count - start)
+                    for i in 0..<length { chunk[i] = floatRoundedToOdd(source[start &+ i]) }
+                    narrow(chunk, count: length, into: destination + start &* 2, dtype)
+                    start &+= length
+                }
             }
         case .f32:
             for i in 0..<count {

@@ -4,16 +4,11 @@ import LoradTensors
 /// One fuse call prepared for execution: the base and output views, the factors
 /// already in the accumulator type, and the split of the rows into panels.
 ///
-/// Each panel of `panelRows` base rows is widened into a worker's own buffer,
-/// updated by one GEMM per term with `beta = 1`, and rounded once into the same
-/// rows of the output, so the working set stays in cache and the output may be
-/// the base itself.
-///
-/// `@unchecked Sendable` because it holds raw pointers that worker threads share:
-/// safe since workers only read the base and factors, write disjoint row ranges of
-/// the output and each its own panel buffer, and ``FuseKernel`` blocks until all
-/// workers return, so every pointer outlives them.
-struct FuseJob<Accumulator: FuseAccumulator>: @unchecked Sendable {
+/// Each panel of `panelRows` base rows is widened into the panel buffer, updated
+/// by one GEMM per term with `beta = 1`, and rounded once into the same rows of
+/// the output, so the working set stays in cache and the output may be the base
+/// itself (a panel is read before it is written).
+struct FuseJob<Accumulator: FuseAccumulator> {
     /// One term ready for BLAS.
     struct Factors {
         /// A, rank x cols, in the accumulator type.
@@ -32,8 +27,6 @@ struct FuseJob<Accumulator: FuseAccumulator>: @unchecked Sendable {
     var rows: Int
     var cols: Int
     var factors: [Factors]
-    /// Set for F32 accumulation into BF16/F16: certifies each rounding (see ``FuseRefinement``).
-    var refinement: FuseRefinement?
     var panelRows: Int
     /// Threads that share the widening and narrowing of one panel.
     var conversionThreads: Int
@@ -41,9 +34,9 @@ struct FuseJob<Accumulator: FuseAccumulator>: @unchecked Sendable {
     /// Number of panels.
     var panelCount: Int { (rows + panelRows - 1) / panelRows }
 
-    /// Runs panels `worker`, `worker + workers`, ... in `buffer` (panelRows x cols).
-    func run(worker: Int, of workers: Int, buffer: UnsafeMutablePointer<Accumulator>) {
-        for panel in stride(from: worker, to: panelCount, by: workers) {
+    /// Runs every panel in turn in `buffer` (panelRows x cols values).
+    func run(buffer: UnsafeMutablePointer<Accumulator>) {
+        for panel in 0..<panelCount {
             runPanel(panel, buffer: buffer)
         }
     }
@@ -53,41 +46,37 @@ struct FuseJob<Accumulator: FuseAccumulator>: @unchecked Sendable {
         let firstRow = panel * panelRows
         let panelHeight = min(panelRows, rows - firstRow)
         let elementSize = dtype.bitWidth / 8
-        let firstElement = firstRow * cols
-        let count = panelHeight * cols
+        let cols = self.cols
 
-        forEachChunk(count: count) { start, length in
-            Accumulator.widen(base + (firstElement + start) * elementSize, dtype, count: length,
-                              into: buffer + start)
+        forEachChunk(rows: panelHeight) { start, count in
+            Accumulator.widen(base + ((firstRow + start) * cols) * elementSize, dtype, count: count * cols,
+                              into: buffer + start * cols)
         }
         for term in factors {
             Accumulator.accumulateProduct(m: panelHeight, n: cols, k: term.rank, alpha: term.alpha,
                                           b: term.b + firstRow * term.rank, a: term.a, c: buffer)
         }
-        if let refinement {
-            refinement.refine(panel: UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: Float.self),
-                              firstRow: firstRow, height: panelHeight, base: base)
-        }
-        forEachChunk(count: count) { start, length in
-            Accumulator.narrow(buffer + start, count: length,
-                               into: output + (firstElement + start) * elementSize, dtype)
+        forEachChunk(rows: panelHeight) { start, count in
+            Accumulator.narrow(buffer + start * cols, count: count * cols,
+                               into: output + ((firstRow + start) * cols) * elementSize, dtype)
         }
     }
 
-    /// Calls `body(start, length)` over `0..<count` split into `conversionThreads`
-    /// contiguous chunks (64-element aligned), concurrently when there are several.
-    private func forEachChunk(count: Int, _ body: (Int, Int) -> Void) {
-        let threads = conversionThreads
-        guard threads > 1, count >= 4096 else {
-            body(0, count)
+    /// Calls `body(firstRow, rowCount)` over the panel's rows `0..<rows` split into
+    /// `conversionThreads` contiguous chunks, concurrently when there are several
+    /// and the panel is big enough (4096 elements) to repay the threads.
+    private func forEachChunk(rows: Int, _ body: (Int, Int) -> Void) {
+        let threads = min(conversionThreads, rows)
+        guard threads > 1, rows * cols >= 4096 else {
+            body(0, rows)
             return
         }
-        let chunk = ((count + threads - 1) / threads + 63) & ~63
+        let chunk = (rows + threads - 1) / threads
         withoutActuallyEscaping(body) { body in
             let shared = SendableChunkBody(body: body)
             DispatchQueue.concurrentPerform(iterations: threads) { index in
                 let start = index * chunk
-                if start < count { shared.body(start, min(chunk, count - start)) }
+                if start < rows { shared.body(start, min(chunk, rows - start)) }
             }
         }
     }
@@ -95,8 +84,9 @@ struct FuseJob<Accumulator: FuseAccumulator>: @unchecked Sendable {
 
 /// A chunk callback handed to `concurrentPerform`.
 ///
-/// `@unchecked Sendable` because the callbacks of ``FuseJob`` only touch disjoint
-/// element ranges of buffers that outlive the blocking `concurrentPerform` call.
+/// `@unchecked Sendable` because the callbacks of ``FuseJob`` only read the shared
+/// base and factors and write disjoint row ranges of the panel buffer and the
+/// output, all of which outlive the blocking `concurrentPerform` call.
 private struct SendableChunkBody: @unchecked Sendable {
     let body: (Int, Int) -> Void
 }

@@ -3,8 +3,8 @@
 ///
 /// Holds a few 64-byte-aligned buffers that grow to the largest request seen and
 /// are freed when the scratch is deinitialised. The kernel uses at most
-/// `2 * (terms + workers)` buffers: the factors converted to the accumulator type
-/// and one row panel per worker. A scratch is not `Sendable` and serves one fuse
+/// `1 + 2 * terms` buffers: one row panel (4 MiB by default) and the factors that
+/// need converting to the accumulator type. A scratch is not `Sendable` and serves one fuse
 /// call at a time: give each concurrent caller its own.
 public final class FuseScratch {
     private var buffers: [(pointer: UnsafeMutableRawPointer, byteCount: Int)] = []

@@ -21,7 +21,7 @@ public struct ConnectionSettings: Sendable, Hashable {
 
     /// The limits the daemon announces by default: 64 KiB frames and 64 descriptors per
     /// frame (what one `sendmsg` carries in LoradSystem, below the protocol's 253).
-    public static let defaultFrameLimits = FrameLimits(maxFrameBytes: 65536, maxFDsPerFrame: 64)
+    public static let defaultFrameLimits = FrameLimits(maxFrameBytes: 65536, maxFDsPerFrame: 253)
 
     /// Creates settings; see ``validationProblem`` for the ranges.
     public init(

@@ -1,3 +1,4 @@
+import Foundation
 import LoradAdapters
 import LoradTensors
 
@@ -37,6 +38,15 @@ struct FuseTestMatrix {
         self.cols = cols
         let size = dtype.bitWidth / 8
         bytes = bitPatterns.flatMap { bits in (0..<size).map { UInt8(truncatingIfNeeded: bits >> (8 * $0)) } }
+    }
+
+    /// Normally distributed values (mean 0, deviation `deviation`), then encoded.
+    init(dtype: DType, rows: Int, cols: Int, deviation: Double, using rng: inout SplitMix64) {
+        let values = (0..<(rows * cols)).map { _ in
+            let u1 = Double.random(in: Double.ulpOfOne..<1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
+            return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2) * deviation
+        }
+        self.init(dtype: dtype, rows: rows, cols: cols, values: values)
     }
 
     /// Uniform random values in `range`, then encoded.
@@ -100,7 +110,7 @@ struct FuseTestTerm {
 }
 
 /// Runs `FuseKernel.fuse` on test matrices and returns the output bytes.
-func fuseTest(base: FuseTestMatrix, terms: [FuseTestTerm], accumulation: FuseAccumulation = .automatic,
+func fuseTest(base: FuseTestMatrix, terms: [FuseTestTerm], accumulation: FuseAccumulation = .double,
               scratch: FuseScratch? = nil) throws -> [UInt8] {
     var output = [UInt8](repeating: 0xA5, count: base.bytes.count)
     try base.withOperand { baseOperand in

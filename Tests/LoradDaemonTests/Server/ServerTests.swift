@@ -14,7 +14,7 @@ import Testing
         #expect(hello.version == .current)
         #expect(hello.serverName == "lorad/test")
         #expect(hello.maxFrameBytes == 65536)
-        #expect(hello.maxFDsPerFrame == 64)
+        #expect(hello.maxFDsPerFrame == 253)
         #expect(hello.maxRequestsInFlight == 32)
         let reply = try client.call(.ping(PingRequest(token: 42)))
         #expect(reply.message == .ping(PingReply(token: 42)))
@@ -257,7 +257,7 @@ import Testing
 
     @Test func invalidSettingsAreRefused() {
         var settings = ServerSettings(listener: .path("/tmp/unused.sock", mode: 0o660), access: AccessPolicy(daemonUID: 0))
-        settings.connection.frameLimits = FrameLimits(maxFrameBytes: 65536, maxFDsPerFrame: 253)
+        settings.connection.frameLimits = FrameLimits(maxFrameBytes: 100, maxFDsPerFrame: 253)
         #expect(throws: ServerError.self) { _ = try Server(settings: settings, handler: FakeHandler()) }
         settings.connection.frameLimits = ConnectionSettings.defaultFrameLimits
         settings.maxQueuedBytesPerConnection = 100
