@@ -279,7 +279,12 @@ import Testing
             _ = try LoradConnection.connect(path: stale, name: "t")
             Issue.record("connected to a stale socket")
         } catch {
-            guard case .daemonUnavailable = error else { throw error }
+            // A process forked by a parallel test can hold the closed listener until it
+            // execs; then the connect succeeds and the connection is reset instead.
+            switch error {
+            case .daemonUnavailable, .connectionClosed: break
+            default: throw error
+            }
         }
     }
 

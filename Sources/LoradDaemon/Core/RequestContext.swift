@@ -11,10 +11,14 @@ struct RequestContext: Sendable {
 
     /// The descriptor a payload field names.
     /// - Throws: `invalid_argument` when the index is outside the frame's descriptors.
-    func descriptor(_ index: Int32, field: String) throws(WireError) -> FileDescriptor {
-        guard index >= 0, Int(index) < fds.count else {
-            throw WireError(.invalidArgument, "\(field) names descriptor \(index) but the request carried \(fds.count)")
+    ///
+    /// Decoded messages carry the descriptor numbers the codec installed for the
+    /// frame's fd indexes (`PayloadReader.fd`), so the field is looked up among the
+    /// descriptors that came with this request.
+    func descriptor(_ number: Int32, field: String) throws(WireError) -> FileDescriptor {
+        guard let fd = fds.first(where: { $0.rawValue == number }) else {
+            throw WireError(.invalidArgument, "\(field) names a descriptor the request did not carry (it carried \(fds.count)); pass the file with the request")
         }
-        return fds[Int(index)]
+        return fd
     }
 }

@@ -74,16 +74,17 @@ import Testing
         // A base-model file is not an adapter.
         let fd = try FileDescriptor.open(CoreFixtures.basePath, .readOnly)
         let notAdapter = await harness.call(
-            .importAdapter(ImportRequest(name: "x", files: [ImportFile(fileName: "base.safetensors", fd: 0)], alpha: nil, base: nil, description: "", tags: [], newVersion: false)),
+            .importAdapter(ImportRequest(name: "x", files: [ImportFile(fileName: "base.safetensors", fd: fd.rawValue)], alpha: nil, base: nil, description: "", tags: [], newVersion: false)),
             fds: [fd])
         #expect(notAdapter.errorCode == .invalidArgument)
         // The fp16 set's adapter does not fit the bf16 base's dtypes? Shapes match, so it fits;
         // a truncated file is corrupt.
         let broken = harness.scratchPath("broken.safetensors")
         try DurableFile.writeAtomically(to: broken, bytes: [8, 0, 0, 0, 0, 0, 0, 0, 123])
+        let brokenFD = try FileDescriptor.open(broken, .readOnly)
         let corrupt = await harness.call(
-            .importAdapter(ImportRequest(name: "x", files: [ImportFile(fileName: "broken.safetensors", fd: 0)], alpha: nil, base: nil, description: "", tags: [], newVersion: false)),
-            fds: [try FileDescriptor.open(broken, .readOnly)])
+            .importAdapter(ImportRequest(name: "x", files: [ImportFile(fileName: "broken.safetensors", fd: brokenFD.rawValue)], alpha: nil, base: nil, description: "", tags: [], newVersion: false)),
+            fds: [brokenFD])
         #expect(corrupt.errorCode == .corrupt)
         guard case .stats(let stats) = await harness.call(.stats(StatsRequest())).message else {
             Issue.record("stats failed")
@@ -97,7 +98,7 @@ import Testing
         _ = try await harness.importFixture("diffusers_meta", as: "meta")
         let path = harness.scratchPath("exported.safetensors")
         let output = try FileDescriptor.open(path, .writeOnly, options: [.create, .truncate])
-        guard case .exportAdapter(let reply) = await harness.call(.exportAdapter(ExportRequest(adapter: AdapterRef(name: "meta"), output: 0)), fds: [output]).message else {
+        guard case .exportAdapter(let reply) = await harness.call(.exportAdapter(ExportRequest(adapter: AdapterRef(name: "meta"), output: output.rawValue)), fds: [output]).message else {
             Issue.record("export failed")
             return
         }
@@ -109,7 +110,7 @@ import Testing
         #expect(exported.modules.map(\.down.bytes) == original.modules.map(\.down.bytes))
         #expect(exported.modules.map(\.up.bytes) == original.modules.map(\.up.bytes))
         let readOnly = try FileDescriptor.open(path, .readOnly)
-        #expect(await harness.call(.exportAdapter(ExportRequest(adapter: AdapterRef(name: "meta"), output: 0)), fds: [readOnly]).errorCode == .invalidArgument)
+        #expect(await harness.call(.exportAdapter(ExportRequest(adapter: AdapterRef(name: "meta"), output: readOnly.rawValue)), fds: [readOnly]).errorCode == .invalidArgument)
     }
 
     @Test func mergeWritesWhatModelMergerWrites() async throws {
@@ -118,7 +119,7 @@ import Testing
         _ = try await harness.importFixture("diffusers_meta", as: "meta")
         let path = harness.scratchPath("merged.safetensors")
         let output = try FileDescriptor.open(path, .writeOnly, options: [.create, .truncate])
-        let request = MergeRequest(base: "tiny", adapters: [weighted("plain", 0.7), weighted("meta", -0.3)], output: 0)
+        let request = MergeRequest(base: "tiny", adapters: [weighted("plain", 0.7), weighted("meta", -0.3)], output: output.rawValue)
         guard case .merge(let reply) = await harness.call(.merge(request), fds: [output]).message else {
             Issue.record("merge failed")
             return

@@ -61,9 +61,10 @@ final class CoreHarness: Sendable {
         let names = try DurableFile.listDirectory(folderPath)
         var fds: [FileDescriptor] = []
         var files: [ImportFile] = []
-        for (index, file) in names.enumerated() {
-            fds.append(try FileDescriptor.open(folderPath + "/" + file, .readOnly))
-            files.append(ImportFile(fileName: file, fd: Int32(index)))
+        for file in names {
+            let fd = try FileDescriptor.open(folderPath + "/" + file, .readOnly)
+            fds.append(fd)
+            files.append(ImportFile(fileName: file, fd: fd.rawValue))
         }
         let request = ImportRequest(name: name, files: files, alpha: nil, base: base, description: "from \(fixture)", tags: ["test"], newVersion: newVersion)
         return await call(.importAdapter(request), fds: fds)
