@@ -145,6 +145,10 @@ ssize_t clinux_recv_with_fds(int sock, void *buf, size_t len, int *fds, int max_
     return n;
 }
 
+int clinux_start_writeback(int fd, long long offset, long long length) {
+    return sync_file_range(fd, (off64_t)offset, (off64_t)length, SYNC_FILE_RANGE_WRITE);
+}
+
 int clinux_peer_credentials(int sock, pid_t *pid, uid_t *uid, gid_t *gid) {
     struct ucred cred;
     socklen_t size = sizeof cred;

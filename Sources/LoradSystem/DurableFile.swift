@@ -45,6 +45,34 @@ public enum DurableFile {
         try fsyncDirectory(folder)
     }
 
+    /// Writes a file atomically through a descriptor: `write` receives a new temp
+    /// file in the target's folder, opened for writing, and fills it (with
+    /// `write(toAbsoluteOffset:_:)`, in any order); then the file is `fsync`ed,
+    /// renamed over the target and the folder `fsync`ed, as in
+    /// ``writeAtomically(to:permissions:size:fill:)``. Use this for large outputs
+    /// produced piece by piece: it avoids faulting a shared mapping page by page.
+    ///
+    /// - Throws: ``SystemError`` from the syscalls, or whatever `write` throws; the
+    ///   temp file is removed and the target untouched on any error.
+    public static func writeAtomically(
+        to path: String, permissions: FilePermissions = .defaultFile,
+        write: (FileDescriptor) throws -> Void
+    ) throws {
+        let (folder, name) = split(path)
+        let tempPath = folder + "/." + name + ".tmp-\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let fd = try FileDescriptor.open(tempPath, .readWrite, options: .exclusiveCreate, permissions: permissions)
+        var committed = false
+        defer {
+            try? fd.close()
+            if !committed { _ = unlink(tempPath) }
+        }
+        try write(fd)
+        try fd.fsync()
+        try rename(tempPath, to: path)
+        committed = true
+        try fsyncDirectory(folder)
+    }
+
     /// Writes `bytes` to `path` atomically (see ``writeAtomically(to:permissions:size:fill:)``).
     ///
     /// - Throws: ``SystemError``; the target is untouched on failure.

@@ -156,6 +156,16 @@ public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Starts writing a range's dirty pages to disk without waiting, so that a
+    /// later ``fsync()`` has less left to do. Advisory: durability still needs
+    /// `fsync`.
+    ///
+    /// The corresponding C function is `sync_file_range` with `SYNC_FILE_RANGE_WRITE`.
+    public func startWriteback(offset: Int64, length: Int64) throws(SystemError) {
+        let raw = rawValue
+        _ = try retryingInterrupts("sync_file_range") { clinux_start_writeback(raw, offset, length) }
+    }
+
     /// Flushes the file's data and metadata to stable storage.
     ///
     /// The corresponding C function is `fsync`.

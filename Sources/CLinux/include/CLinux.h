@@ -72,6 +72,9 @@ ssize_t clinux_send_with_fds(int sock, const void *buf, size_t len, const int *f
 /// when *truncated is 1. On -1, *fd_count is 0. EINVAL when max_fds is negative
 /// or above clinux_max_fds_per_message.
 ssize_t clinux_recv_with_fds(int sock, void *buf, size_t len, int *fds, int max_fds, int *fd_count, int *truncated);
+/// sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE): starts writeback
+/// of a range without waiting for it.
+int clinux_start_writeback(int fd, long long offset, long long length);
 /// SO_PEERCRED of a connected AF_UNIX socket.
 int clinux_peer_credentials(int sock, pid_t *pid, uid_t *uid, gid_t *gid);
 
