@@ -19,7 +19,7 @@ extension DaemonCore {
         let selection = try ImportSelection(names: request.files.map(\.fileName))
         let bases = try importBases(named: request.base)
         if !request.newVersion, try adapterExists(request.name) {
-            throw WireError(.alreadyExists, "an adapter named \(request.name) exists; import with new_version to add a version, or pick another name")
+            throw WireError(.alreadyExists, "an adapter named \(request.name) exists; import it again as a new version (loractl import --new-version; the new_version flag of IMPORT) or pick another name")
         }
 
         let weightsFile = request.files[selection.weights]

@@ -53,6 +53,6 @@ public enum DaemonRunner {
             }
         }
         try server.run()
-        logger.notice("stopped")
+        logger.notice("lorad exits")
     }
 }

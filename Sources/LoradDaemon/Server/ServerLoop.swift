@@ -334,7 +334,7 @@ final class ServerLoop {
             return
         }
         stopping = (deadline, request.grace, request.reason, false)
-        logger.notice("stopping (\(request.reason)): \(connections.count) connections get \(ConnectionState.text(request.grace)) to finish")
+        logger.notice("stopping (\(request.reason)): waiting up to \(ConnectionState.text(request.grace)) for \(connections.count) open connection\(connections.count == 1 ? "" : "s") to finish")
         closeListener()
         for connection in Array(connections.values) where !connection.isClosed {
             perform(connection.state.beginShutdown(grace: request.grace, reason: request.reason), on: connection, now: now)
