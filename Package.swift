@@ -84,6 +84,12 @@ let package = Package(
         .testTarget(name: "LoradDaemonTests", dependencies: ["LoradDaemon", "LoradWire", "LoradSystem"]),
         .testTarget(name: "LoradClientTests", dependencies: ["LoradClient", "LoradWire"]),
         .testTarget(name: "loractlTests", dependencies: ["loractl"]),
+        .testTarget(
+            name: "LoradEndToEndTests",
+            dependencies: [
+                "LoradClient", "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "lorad", "loractl",
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

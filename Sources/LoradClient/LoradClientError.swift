@@ -76,6 +76,8 @@ public enum LoradClientError: Error, Sendable, CustomStringConvertible {
             "\(request.wireName) failed: \(payload.message) (\(payload.name))"
         case .fatal(let payload) where payload.code == .unsupportedVersion:
             "lorad speaks another protocol version: \(payload.message) (\(payload.name)); use loractl and lorad from the same release"
+        case .fatal(let payload) where payload.code == .permissionDenied:
+            "lorad refused the connection: \(payload.message) (\(payload.name))"
         case .fatal(let payload):
             "lorad closed the connection: \(payload.message) (\(payload.name)); this client broke the protocol, please report it"
         case .daemonUnavailable(let path, let error):

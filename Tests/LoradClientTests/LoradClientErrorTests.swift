@@ -19,6 +19,12 @@ import Testing
         #expect(error.errorName == "future_code")
     }
 
+    @Test func aRefusedConnectionIsNotBlamedOnTheClient() {
+        let error = LoradClientError.fatal(ErrorPayload(code: .permissionDenied, message: "user nobody may not connect"))
+        #expect(error.description == "lorad refused the connection: user nobody may not connect (permission_denied)")
+        #expect(error.isConnectionFailure)
+    }
+
     @Test func unavailableNamesThePathAndTheFix() {
         let error = LoradClientError.daemonUnavailable(
             path: "/run/lorad/lorad.sock", SystemError(errno: 111, operation: "connect", path: "/run/lorad/lorad.sock"))

@@ -14,6 +14,8 @@ import Testing
         #expect(classify(LoradClientError.daemonUnavailable(path: "/x", socketError)).0 == .unavailable)
         #expect(classify(LoradClientError.permissionDenied(path: "/x", socketError)).0 == .noPermission)
         #expect(classify(Self.server(.permissionDenied)).0 == .noPermission)
+        #expect(classify(LoradClientError.fatal(ErrorPayload(code: .permissionDenied, message: "m"))).0 == .noPermission)
+        #expect(classify(LoradClientError.fatal(ErrorPayload(code: .malformedFrame, message: "m"))).0 == .failure)
         #expect(classify(Self.server(.invalidArgument)).0 == .dataError)
         #expect(classify(Self.server(.incompatible)).0 == .dataError)
         #expect(classify(Self.server(.corrupt)).0 == .dataError)

@@ -3,13 +3,16 @@ import LoradWire
 
 extension LoradClientError {
     /// The loractl exit status for this error: 69 when the daemon cannot be reached, 77 for
-    /// permission problems (the socket's or an admin request's), 65 for invalid arguments,
+    /// permission problems (the socket's, the daemon's allow-list or an admin request's), 65 for invalid arguments,
     /// incompatible or corrupt data, 66 for names that do not exist, 1 otherwise.
     var exitStatus: ExitStatus {
         switch self {
         case .daemonUnavailable:
             return .unavailable
         case .permissionDenied:
+            return .noPermission
+        case .fatal(let payload) where payload.code == .permissionDenied:
+            // The allow-list refused this user at accept (FATAL permission_denied).
             return .noPermission
         case .invalidRequest:
             return .dataError
