@@ -2,7 +2,7 @@
 # Installs the Debian packages lorad builds and tests with, when any is missing.
 # Safe to run again; needs root (or sudo) only when something is missing.
 set -euo pipefail
-packages=(libzstd-dev libsystemd-dev libsqlite3-dev libopenblas-dev pkg-config zstd)
+packages=(libzstd-dev libsystemd-dev libsqlite3-dev libopenblas-dev pkg-config zstd python3)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
