@@ -2,8 +2,20 @@
 SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+LIBDIR ?= $(PREFIX)/lib
+SYSTEMDUNITDIR ?= $(LIBDIR)/systemd/system
+SYSUSERSDIR ?= $(LIBDIR)/sysusers.d
+TMPFILESDIR ?= $(LIBDIR)/tmpfiles.d
+DOCDIR ?= $(PREFIX)/share/doc/lorad
+INSTALL ?= install
+# `make install` builds these with the Swift runtime linked in statically, so the
+# result needs only Debian's shared libraries (see README, "Installing as a service").
+PROGRAMS = lorad loractl lorad-bench
+RELEASE_FLAGS = -c release --static-swift-stdlib
 
-.PHONY: all deps build release test demo bench clean
+.PHONY: all deps build release release-static test demo bench clean install uninstall
 
 all: build
 
@@ -15,6 +27,42 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release
+
+release-static: deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+# Installs the programs, the systemd units (ExecStart rewritten to BINDIR and
+# SYSCONFDIR), the sysusers.d and tmpfiles.d snippets, the README and, only when
+# none is there yet, the example config as $(SYSCONFDIR)/lorad/lorad.toml.
+install: release-static
+	bin="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)" && \
+	$(INSTALL) -d -m 0755 "$(DESTDIR)$(BINDIR)" && \
+	for p in $(PROGRAMS); do $(INSTALL) -m 0755 "$$bin/$$p" "$(DESTDIR)$(BINDIR)/$$p" || exit 1; done
+	$(INSTALL) -d -m 0755 "$(DESTDIR)$(SYSTEMDUNITDIR)" "$(DESTDIR)$(SYSUSERSDIR)" "$(DESTDIR)$(TMPFILESDIR)" "$(DESTDIR)$(DOCDIR)"
+	sed -e 's#/usr/bin/lorad#$(BINDIR)/lorad#g' -e 's#/etc/lorad/#$(SYSCONFDIR)/lorad/#g' \
+	    -e 's#/usr/share/doc/lorad/#$(DOCDIR)/#g' systemd/lorad.service > "$(DESTDIR)$(SYSTEMDUNITDIR)/lorad.service"
+	sed -e 's#/usr/share/doc/lorad/#$(DOCDIR)/#g' systemd/lorad.socket > "$(DESTDIR)$(SYSTEMDUNITDIR)/lorad.socket"
+	chmod 0644 "$(DESTDIR)$(SYSTEMDUNITDIR)/lorad.service" "$(DESTDIR)$(SYSTEMDUNITDIR)/lorad.socket"
+	$(INSTALL) -m 0644 systemd/sysusers.d/lorad.conf "$(DESTDIR)$(SYSUSERSDIR)/lorad.conf"
+	$(INSTALL) -m 0644 systemd/tmpfiles.d/lorad.conf "$(DESTDIR)$(TMPFILESDIR)/lorad.conf"
+	$(INSTALL) -m 0644 README.md docs/CONFIG.md etc/lorad.toml.example "$(DESTDIR)$(DOCDIR)/"
+	$(INSTALL) -d -m 0755 "$(DESTDIR)$(SYSCONFDIR)/lorad"
+	if [ -e "$(DESTDIR)$(SYSCONFDIR)/lorad/lorad.toml" ]; then \
+	    echo "install: keeping the existing $(DESTDIR)$(SYSCONFDIR)/lorad/lorad.toml"; \
+	else \
+	    $(INSTALL) -m 0644 etc/lorad.toml.example "$(DESTDIR)$(SYSCONFDIR)/lorad/lorad.toml"; \
+	fi
+	@if [ -z "$(DESTDIR)" ]; then \
+	    echo "install: now run: systemd-sysusers; systemd-tmpfiles --create lorad.conf; systemctl daemon-reload; systemctl enable --now lorad.socket"; \
+	fi
+
+# Removes what `make install` put in place, except the config and the store.
+uninstall:
+	for p in $(PROGRAMS); do rm -f "$(DESTDIR)$(BINDIR)/$$p"; done
+	rm -f "$(DESTDIR)$(SYSTEMDUNITDIR)/lorad.service" "$(DESTDIR)$(SYSTEMDUNITDIR)/lorad.socket" \
+	    "$(DESTDIR)$(SYSUSERSDIR)/lorad.conf" "$(DESTDIR)$(TMPFILESDIR)/lorad.conf"
+	rm -rf "$(DESTDIR)$(DOCDIR)"
+	@echo "uninstall: kept $(DESTDIR)$(SYSCONFDIR)/lorad and /var/lib/lorad (remove them by hand if you mean to)"
 
 test: deps
 	$(SWIFT) build --build-tests

@@ -36,6 +36,7 @@ struct Lorad: ParsableCommand {
     var checkConfig = false
 
     func run() throws {
+        LoradLogging.bootstrap()
         let overrides = ConfigOverrides(
             configFile: config, stateDirectory: stateDir, socketPath: socket, bases: bases,
             memoryBudget: memoryBudget, socketMode: socketMode, threads: threads)
