@@ -14,8 +14,11 @@ INSTALL ?= install
 # result needs only Debian's shared libraries (see README, "Installing as a service").
 PROGRAMS = lorad loractl lorad-bench
 RELEASE_FLAGS = -c release --static-swift-stdlib
+RELEASE_BIN ?= .build/release
+# The installed programs are stripped of debug symbols; STRIP_FLAG= keeps them.
+STRIP_FLAG ?= -s
 
-.PHONY: all deps build release release-static test demo bench clean install uninstall
+.PHONY: all deps build release release-static test demo bench clean install uninstall check-units
 
 all: build
 
@@ -34,10 +37,14 @@ release-static: deps
 # Installs the programs, the systemd units (ExecStart rewritten to BINDIR and
 # SYSCONFDIR), the sysusers.d and tmpfiles.d snippets, the README and, only when
 # none is there yet, the example config as $(SYSCONFDIR)/lorad/lorad.toml.
+# SKIP_BUILD=1 installs what `make release-static` built before (for `sudo`, whose
+# PATH may lack swift and which should not own files in .build).
+ifeq ($(SKIP_BUILD),)
 install: release-static
-	bin="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)" && \
-	$(INSTALL) -d -m 0755 "$(DESTDIR)$(BINDIR)" && \
-	for p in $(PROGRAMS); do $(INSTALL) -m 0755 "$$bin/$$p" "$(DESTDIR)$(BINDIR)/$$p" || exit 1; done
+endif
+install:
+	$(INSTALL) -d -m 0755 "$(DESTDIR)$(BINDIR)"
+	for p in $(PROGRAMS); do $(INSTALL) $(STRIP_FLAG) -m 0755 "$(RELEASE_BIN)/$$p" "$(DESTDIR)$(BINDIR)/$$p" || exit 1; done
 	$(INSTALL) -d -m 0755 "$(DESTDIR)$(SYSTEMDUNITDIR)" "$(DESTDIR)$(SYSUSERSDIR)" "$(DESTDIR)$(TMPFILESDIR)" "$(DESTDIR)$(DOCDIR)"
 	sed -e 's#/usr/bin/lorad#$(BINDIR)/lorad#g' -e 's#/etc/lorad/#$(SYSCONFDIR)/lorad/#g' \
 	    -e 's#/usr/share/doc/lorad/#$(DOCDIR)/#g' systemd/lorad.service > "$(DESTDIR)$(SYSTEMDUNITDIR)/lorad.service"
@@ -55,6 +62,10 @@ install: release-static
 	@if [ -z "$(DESTDIR)" ]; then \
 	    echo "install: now run: systemd-sysusers; systemd-tmpfiles --create lorad.conf; systemctl daemon-reload; systemctl enable --now lorad.socket"; \
 	fi
+
+# systemd-analyze verify and security (exposure at most 2.0) on the units.
+check-units:
+	@./systemd/check-units.sh
 
 # Removes what `make install` put in place, except the config and the store.
 uninstall:
