@@ -48,13 +48,7 @@ final class CompletionMailbox: Sendable {
     /// Posts a reply from any thread. Returns `false` (and the caller releases the reply)
     /// when the loop has ended.
     func post(_ completion: Completion) -> Bool {
-        let (accepted, wake) = contents.withLock { contents in
-            guard !contents.isClosed else { return (false, false) }
-            contents.completions.append(completion)
-            return (true, !contents.loopWillTake)
-        }
-        if wake { try? wakeup.signal() }
-        return accepted
+        deliver { $0.completions.append(completion) }
     }
 
     /// Asks the loop to stop. A second request can only shorten the grace time.
@@ -69,9 +63,15 @@ final class CompletionMailbox: Sendable {
     /// Asks the loop thread to run `probe` at its next turn. Returns `false` when the loop
     /// has ended (the probe will never run).
     func postProbe(_ probe: @escaping @Sendable () -> Void) -> Bool {
+        deliver { $0.probes.append(probe) }
+    }
+
+    /// Applies `add` unless the mailbox is closed and wakes the loop when it will not look
+    /// anyway; returns whether it was applied.
+    private func deliver(_ add: (inout Contents) -> Void) -> Bool {
         let (accepted, wake) = contents.withLock { contents in
             guard !contents.isClosed else { return (false, false) }
-            contents.probes.append(probe)
+            add(&contents)
             return (true, !contents.loopWillTake)
         }
         if wake { try? wakeup.signal() }
