@@ -21,6 +21,7 @@ extension EndToEndTests {
             }, "log:\n\(daemon.log)")
             #expect(try client.listBases().first { $0.name == DaemonProcess.baseName }?.state == .ready)
             let onSecond = try client.openSession(base: "second", mode: .fused)
+            onSecond.closeDescriptors()
 
             // Removed again: no new sessions on it, the open one keeps its segments.
             try daemon.folder.write("memory_budget = \"256MiB\"\n", to: "lorad.toml")
@@ -28,13 +29,16 @@ extension EndToEndTests {
             #expect(try daemon.eventually {
                 do {
                     let probe = try client.openSession(base: "second", mode: .fused)
+                    probe.closeDescriptors()
                     try client.closeSession(probe.sessionID)
                     return false
                 } catch let error as LoradClientError {
                     return error.code == .notFound
                 }
             }, "log:\n\(daemon.log)")
-            #expect(try client.getSegments(session: onSecond.sessionID).base == "second")
+            let kept = try client.getSegments(session: onSecond.sessionID)
+            kept.closeDescriptors()
+            #expect(kept.base == "second" && !kept.segments.isEmpty)
             try client.closeSession(onSecond.sessionID)
 
             // Configured once more: available again.
@@ -43,6 +47,7 @@ extension EndToEndTests {
             kill(daemon.pid, SIGHUP)
             #expect(try daemon.eventually {
                 guard let session = try? client.openSession(base: "second", mode: .fused) else { return false }
+                session.closeDescriptors()
                 try client.closeSession(session.sessionID)
                 return true
             }, "log:\n\(daemon.log)")

@@ -65,9 +65,14 @@ public final class SystemdSupervisor: Sendable {
 
     /// Sends `RELOADING=1` with the current `CLOCK_MONOTONIC`; the next settle (or
     /// ``reloaded()``) sends `READY=1` again.
+    /// Ignored once stopping.
     public func reloading(monotonicMicroseconds: UInt64) {
-        state.withLock { $0.announced = false }
-        notifier.notify(.reloading(monotonicMicroseconds: monotonicMicroseconds))
+        let send = state.withLock { state -> Bool in
+            guard !state.stopping else { return false }
+            state.announced = false
+            return true
+        }
+        if send { notifier.notify(.reloading(monotonicMicroseconds: monotonicMicroseconds)) }
     }
 
     /// The reload finished (its bases may still load): `READY=1` and a status line.

@@ -68,6 +68,11 @@ import Testing
         #expect(!supervisor.isReady)
         supervisor.reloaded()
         #expect(try fake.next() == "READY=1\nSTATUS=s\n")
+        supervisor.stopping()
+        _ = try fake.next()
+        supervisor.reloading(monotonicMicroseconds: 43)
+        supervisor.reloaded()
+        #expect(try fake.next(timeout: 100) == nil, "no reload announcements while stopping")
     }
 
     @Test func disabledSupervisorStillTracksReadiness() {
