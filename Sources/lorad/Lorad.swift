@@ -54,7 +54,9 @@ struct Lorad: ParsableCommand {
         var logger = Logger(label: "lorad")
         logger.logLevel = .info
         do {
-            try DaemonRunner.run(config: daemonConfig, logger: logger)
+            try DaemonRunner.run(config: daemonConfig, logger: logger) {
+                try ConfigLoader(environment: .current()).load(overrides)
+            }
         } catch {
             StandardError.writeLine("lorad: \(error)")
             throw ExitCode.failure

@@ -19,6 +19,7 @@ extension DaemonCore {
             for (name, path) in bases {
                 let slot = BaseSlot(name: name, path: path, status: .loading(done: 0, total: 0))
                 if let index = state.baseIndex(name) {
+                    state.bases[index].retired = false
                     if case .loading = state.bases[index].status { continue }
                     state.bases[index] = slot
                 } else {
@@ -30,6 +31,18 @@ extension DaemonCore {
         }
         for (name, path) in accepted {
             baseLoader.async { [self] in loadBase(name: name, path: path, onSettled: onSettled) }
+        }
+    }
+
+    /// Marks `names` as removed from the configuration (SIGHUP reload): OPEN_SESSION on them
+    /// gets `not_found`; sessions already open keep their base and segments, which stay
+    /// resident until those sessions close and lorad restarts. Unknown names are ignored;
+    /// ``loadBases(_:onSettled:)`` with the name makes it available again.
+    public func retireBases(_ names: [String]) {
+        state.withLock { state in
+            for name in names {
+                if let index = state.baseIndex(name) { state.bases[index].retired = true }
+            }
         }
     }
 

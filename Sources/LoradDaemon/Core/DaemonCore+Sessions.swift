@@ -14,6 +14,9 @@ extension DaemonCore {
                 reloadIfEvicted(request.base, state: &state)
                 throw error
             }
+            if let index = state.baseIndex(request.base), state.bases[index].retired {
+                throw WireError(.notFound, "base \(request.base) was removed from lorad's configuration; open sessions on it keep working, new ones need it configured again (and a reload)")
+            }
             return (try state.sessions.open(connectionID: peer.connectionID, uid: peer.uid, base: request.base, mode: request.mode), base)
         }
         return sessionReply(session, base: base, segments: [], wrap: ServerMessage.openSession)

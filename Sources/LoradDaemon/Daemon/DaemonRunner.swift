@@ -3,8 +3,9 @@ import Glibc
 import LoradSystem
 import Logging
 
-/// Runs lorad: opens the store, starts loading the bases, serves the socket until
-/// SIGTERM or SIGINT, then drains and returns.
+/// Runs lorad: opens the store, starts loading the bases, serves the socket (bound, or
+/// adopted from systemd's socket activation) until SIGTERM or SIGINT, then drains and
+/// returns. Under systemd it reports READY/STATUS/STOPPING and pings the watchdog.
 public enum DaemonRunner {
     /// The name the server announces in HELLO.
     public static let serverName = "lorad/0.1.0"
@@ -16,8 +17,13 @@ public enum DaemonRunner {
     ///
     /// - Throws: ``SystemError`` when the state folder cannot be made, the store's
     ///   errors when it cannot be opened, ``ServerError`` when the socket cannot be
-    ///   bound. Nothing is left listening on failure.
-    public static func run(config: DaemonConfig, logger: Logger) throws {
+    ///   bound, ``SocketActivationError`` when systemd passed sockets lorad cannot use.
+    ///   Nothing is left listening on failure.
+    /// - Parameter reload: reads the configuration again on SIGHUP (see ``ConfigReloader``);
+    ///   `nil` ignores SIGHUP with a log line.
+    public static func run(
+        config: DaemonConfig, logger: Logger, reload: (@Sendable () throws -> DaemonConfig)? = nil
+    ) throws {
         // Clients that close their end of an export or merge pipe must not kill us.
         signal(SIGPIPE, SIG_IGN)
         try DurableFile.makeDirectory(config.stateDirectory, permissions: 0o750, createIntermediates: true)
@@ -26,8 +32,18 @@ public enum DaemonRunner {
             options: CoreOptions(
                 memoryBudget: config.memoryBudget, threads: config.threads,
                 sessionsPerUID: config.limits.sessionsPerUID))
-        let server = try Server(
-            settings: ServerSettings(config: config, serverName: serverName), handler: core, logger: logger)
+        var settings = ServerSettings(config: config, serverName: serverName)
+        let activated = try SocketActivation.listener()
+        if let activated { settings.listener = .adopted(activated) }
+        let server = try Server(settings: settings, handler: core, logger: logger)
+        let supervisor = SystemdSupervisor(notifier: SystemdNotifier()) { core.statusLine() }
+        let watchdog = SystemdWatchdog.configuredInterval().map { interval in
+            logger.notice("watchdog: pinging every \(interval / 2) while the event loop answers")
+            return SystemdWatchdog(interval: interval, notifier: supervisor.notifier) { server.probe(timeout: $0) }
+        }
+        defer {
+            watchdog?.cancel()
+        }
 
         let signals = DispatchQueue(label: "lorad.signals")
         var sources: [any DispatchSourceSignal] = []
@@ -37,22 +53,39 @@ public enum DaemonRunner {
             let name = number == SIGTERM ? "SIGTERM" : "SIGINT"
             source.setEventHandler {
                 logger.notice("stopping on \(name): draining connections")
+                supervisor.stopping()
                 server.stop(grace: stopGrace, reason: "lorad is stopping (\(name))")
             }
             source.resume()
             sources.append(source)
         }
+        signal(SIGHUP, SIG_IGN)
+        let reloader = reload.map {
+            ConfigReloader(config: config, load: $0, server: server, core: core, supervisor: supervisor, logger: logger)
+        }
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: signals)
+        hangup.setEventHandler {
+            guard let reloader else {
+                logger.notice("SIGHUP ignored: this lorad was started without a way to reload its config")
+                return
+            }
+            logger.notice("reloading the configuration on SIGHUP")
+            reloader.reload()
+        }
+        hangup.resume()
+        sources.append(hangup)
         defer { sources.forEach { $0.cancel() } }
 
-        logger.notice("listening on \(config.socketPath) (state \(config.stateDirectory), \(config.bases.count) base(s), budget \(ByteSize.format(config.memoryBudget)), \(config.threads) threads)")
+        let place = activated.map { "the socket systemd passed (\($0))" } ?? config.socketPath
+        logger.notice("listening on \(place) (state \(config.stateDirectory), \(config.bases.count) base(s), budget \(ByteSize.format(config.memoryBudget)), \(config.threads) threads)")
+        supervisor.expectBases(config.bases.count)
+        let logSettlement = ConfigReloader.logSettlement(logger)
         core.loadBases(config.bases.map { ($0.name, $0.path) }) { name, failure in
-            if let failure {
-                logger.error("base \(name) failed to load: \(failure)")
-            } else {
-                logger.notice("base \(name) is ready")
-            }
+            logSettlement(name, failure)
+            supervisor.baseSettled()
         }
         try server.run()
+        supervisor.stopping()
         logger.notice("lorad exits")
     }
 }

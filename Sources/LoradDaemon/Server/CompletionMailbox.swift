@@ -24,6 +24,7 @@ final class CompletionMailbox: Sendable {
     private struct Contents: Sendable {
         var completions: [Completion] = []
         var stop: StopRequest?
+        var probes: [@Sendable () -> Void] = []
         var isClosed = false
         /// The loop is between waking up and its next ``take()``: it will look here anyway,
         /// so a post needs no eventfd write (saves two syscalls per reply made on the loop
@@ -47,13 +48,7 @@ final class CompletionMailbox: Sendable {
     /// Posts a reply from any thread. Returns `false` (and the caller releases the reply)
     /// when the loop has ended.
     func post(_ completion: Completion) -> Bool {
-        let (accepted, wake) = contents.withLock { contents in
-            guard !contents.isClosed else { return (false, false) }
-            contents.completions.append(completion)
-            return (true, !contents.loopWillTake)
-        }
-        if wake { try? wakeup.signal() }
-        return accepted
+        deliver { $0.completions.append(completion) }
     }
 
     /// Asks the loop to stop. A second request can only shorten the grace time.
@@ -65,20 +60,39 @@ final class CompletionMailbox: Sendable {
         try? wakeup.signal()
     }
 
+    /// Asks the loop thread to run `probe` at its next turn. Returns `false` when the loop
+    /// has ended (the probe will never run).
+    func postProbe(_ probe: @escaping @Sendable () -> Void) -> Bool {
+        deliver { $0.probes.append(probe) }
+    }
+
+    /// Applies `add` unless the mailbox is closed and wakes the loop when it will not look
+    /// anyway; returns whether it was applied.
+    private func deliver(_ add: (inout Contents) -> Void) -> Bool {
+        let (accepted, wake) = contents.withLock { contents in
+            guard !contents.isClosed else { return (false, false) }
+            add(&contents)
+            return (true, !contents.loopWillTake)
+        }
+        if wake { try? wakeup.signal() }
+        return accepted
+    }
+
     /// The loop woke up and will call ``take()`` before it waits again (loop thread).
     func loopAwake() {
         contents.withLock { $0.loopWillTake = true }
     }
 
     /// Takes everything posted so far; from now on posts wake the loop again (loop thread).
-    func take() -> (completions: [Completion], stop: StopRequest?) {
+    func take() -> (completions: [Completion], stop: StopRequest?, probes: [@Sendable () -> Void]) {
         contents.withLock { contents in
             defer {
                 contents.completions.removeAll()
                 contents.stop = nil
+                contents.probes.removeAll()
                 contents.loopWillTake = false
             }
-            return (contents.completions, contents.stop)
+            return (contents.completions, contents.stop, contents.probes)
         }
     }
 
@@ -91,6 +105,7 @@ final class CompletionMailbox: Sendable {
     func close() -> [Completion] {
         contents.withLock { contents in
             contents.isClosed = true
+            contents.probes.removeAll()
             defer { contents.completions.removeAll() }
             return contents.completions
         }

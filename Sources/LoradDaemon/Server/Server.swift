@@ -18,7 +18,8 @@ import Synchronization
 /// Handler methods are called on the loop thread; `reply` closures may be called from any
 /// thread (they queue the reply and wake the loop through an eventfd).
 public final class Server: Sendable {
-    /// The settings the server was created with.
+    /// The settings the server was created with (see ``currentSettings`` for the access
+    /// rules and connection limits in force after ``update(access:connection:)``).
     public let settings: ServerSettings
     /// Live counters.
     public let statistics = ServerStatistics()
@@ -29,6 +30,8 @@ public final class Server: Sendable {
     let logger: Logger
     let listener: UnixSocket
     let mailbox: CompletionMailbox
+    /// The settings new connections get: ``settings`` with live updates applied.
+    let live: Mutex<ServerSettings>
     private let runState = Mutex(RunState.idle)
 
     private enum RunState: Sendable {
@@ -62,6 +65,7 @@ public final class Server: Sendable {
             throw .listen(error)
         }
         self.settings = settings
+        self.live = Mutex(settings)
         self.handler = handler
         self.logger = logger
         self.listener = listener

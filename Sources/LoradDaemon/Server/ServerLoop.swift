@@ -181,12 +181,13 @@ final class ServerLoop {
             try? socket.close()
             return
         }
+        let current = server.live.withLock { $0 }
         let connection = ServerConnection(
             id: id, socket: socket, credentials: credentials,
-            state: ConnectionState(settings: settings.connection, now: now), interest: .readable)
+            state: ConnectionState(settings: current.connection, now: now), interest: .readable)
         connections[id] = connection
         statistics.connectionsOpen.bump()
-        let decision = settings.access.decide(uid: credentials.uid, gid: credentials.gid) {
+        let decision = current.access.decide(uid: credentials.uid, gid: credentials.gid) {
             do {
                 return try UserDatabase.groupIDs(ofUser: credentials.uid, primaryGroup: credentials.gid)
             } catch {
@@ -203,7 +204,7 @@ final class ServerLoop {
         case .refused:
             statistics.connectionsRefused.bump()
             let name = (try? UserDatabase.userName(of: credentials.uid)) ?? nil
-            let message = settings.access.refusalMessage(uid: credentials.uid, gid: credentials.gid, userName: name)
+            let message = current.access.refusalMessage(uid: credentials.uid, gid: credentials.gid, userName: name)
             logger.notice("refused \(connection.logName): \(message)")
             perform(connection.state.refuse(ErrorPayload(code: .permissionDenied, message: message)), on: connection, now: now)
             flush(connection, now: now)
@@ -301,7 +302,8 @@ final class ServerLoop {
     }
 
     private func drainMailbox(now: ContinuousClock.Instant) {
-        let (completions, stop) = server.mailbox.take()
+        let (completions, stop, probes) = server.mailbox.take()
+        for probe in probes { probe() }
         var touched: [ServerConnection] = []
         for completion in completions {
             let reply = completion.reply

@@ -1,0 +1,41 @@
+/// One state change told to systemd over the notification socket (`sd_notify(3)`).
+public enum SystemdNotification: Sendable, Hashable {
+    /// `READY=1`: start-up is finished (for `Type=notify`, systemd starts dependants now).
+    case ready
+    /// `STATUS=...`: a one-line human-readable status shown by `systemctl status`
+    /// (line breaks are replaced with spaces).
+    case status(String)
+    /// `STOPPING=1`: the daemon began shutting down.
+    case stopping
+    /// `RELOADING=1` + `MONOTONIC_USEC=`: the daemon began reloading its configuration at
+    /// `monotonicMicroseconds` of `CLOCK_MONOTONIC`; send ``ready`` when done.
+    case reloading(monotonicMicroseconds: UInt64)
+    /// `WATCHDOG=1`: the daemon is alive; resets the `WatchdogSec=` timer.
+    case watchdog
+    /// `EXTEND_TIMEOUT_USEC=...`: the current start, stop or reload needs up to this much
+    /// longer (whole microseconds; negative durations count as zero).
+    case extendTimeout(Duration)
+
+    /// The `KEY=VALUE` line(s) of this notification, without a trailing newline.
+    public var line: String {
+        switch self {
+        case .ready: "READY=1"
+        case .status(let text):
+            "STATUS=" + String(text.map { $0.isNewline ? " " : $0 })
+        case .stopping: "STOPPING=1"
+        case .reloading(let microseconds): "RELOADING=1\nMONOTONIC_USEC=\(microseconds)"
+        case .watchdog: "WATCHDOG=1"
+        case .extendTimeout(let duration): "EXTEND_TIMEOUT_USEC=\(Self.microseconds(of: duration))"
+        }
+    }
+
+    /// Whole microseconds of `duration`, clamped to `0...UInt64.max`.
+    static func microseconds(of duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0 else { return 0 }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000)
+        if overflow { return .max }
+        let (total, overflow2) = whole.addingReportingOverflow(UInt64(max(0, attoseconds) / 1_000_000_000_000))
+        return overflow2 ? .max : total
+    }
+}
