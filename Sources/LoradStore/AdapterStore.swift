@@ -34,6 +34,8 @@ public final class AdapterStore: Sendable {
     private let writer: CatalogConnection?
     /// The read connection (`query_only`).
     private let reader: CatalogConnection
+    /// What `resolve` found on the reader, while the catalog is unchanged.
+    private let resolved = ResolvedRecords()
     /// The fault-injection hook of tests.
     private let faultHook: FaultHook?
 
@@ -214,8 +216,14 @@ public final class AdapterStore: Sendable {
     /// The record `reference` names (`name@N`, or the latest version of `name`).
     ///
     /// - Throws: `CatalogError.notFound`/`.versionNotFound` (clear messages), `.sqlite`.
+    ///
+    /// Answered from memory while the catalog is unchanged (checked with one
+    /// `PRAGMA data_version` on the reader: any commit, by this store or another process,
+    /// empties that memory).
     public func resolve(_ reference: AdapterReference) throws -> AdapterRecord {
-        try withReader { catalog in try catalog.resolve(reference) }
+        try withReader { catalog in
+            try resolved.record(for: reference, dataVersion: try catalog.dataVersion()) { try catalog.resolve(reference) }
+        }
     }
 
     /// The stored adapters: the latest version of each name, or every version;

@@ -8,7 +8,7 @@ struct LoradBench: ParsableCommand {
         commandName: "lorad-bench",
         abstract: "Measure lorad's request latency and throughput with concurrent clients.",
         discussion: "Prints a table; with --json the last line is {\"rps\": ..., \"p50_us\": ..., \"p99_us\": ..., \"p999_us\": ...}.",
-        subcommands: [PingBench.self, SwitchBench.self]
+        subcommands: [PingBench.self, SwitchBench.self, AttachBench.self]
     )
 
     @OptionGroup var options: BenchOptions

@@ -20,17 +20,23 @@ struct PingBench: ParsableCommand {
     @Option(help: "Requests each client keeps in flight (pipelining; 1 = one at a time).")
     var depth = 1
 
+    @Flag(help: "--socket is a redis-server's: send RESP PINGs to it with the same clients and clock (an anchor).")
+    var resp = false
+
     func validate() throws {
         guard (1...1024).contains(clients) else { throw ValidationError("--clients must be 1 to 1024") }
         guard requests >= 1 else { throw ValidationError("--requests must be at least 1") }
         guard (1...1024).contains(depth) else { throw ValidationError("--depth must be 1 to 1024") }
+        guard !resp || options.socket != nil else { throw ValidationError("--resp needs --socket: the redis-server's Unix socket") }
     }
 
     func run() throws {
         let socket = options.socket
         let (requests, depth) = (self.requests, self.depth)
+        let redis = resp ? socket : nil
         let (summary, firstError) = ClientPool.run(clients: clients) { index in
-            Self.client(socket: socket, index: index, requests: requests, depth: depth)
+            if let redis { return RespPingClient.run(path: redis, requests: requests, depth: depth) }
+            return Self.client(socket: socket, index: index, requests: requests, depth: depth)
         }
         ClientPool.report(summary, firstError: firstError, clients: clients, json: options.json)
         if summary.count == 0 { throw ExitCode(69) }

@@ -42,6 +42,26 @@ func samplePack(_ seed: UInt64, count: Int = 20_000) -> [UInt8] { pseudoRandomBy
         }
     }
 
+    @Test func resolveSeesEveryCommitDespiteItsMemory() throws {
+        try TemporaryDirectory.with { dir in
+            let store = try AdapterStore.open(root: dir)
+            try store.add(sampleRecord(), packBytes: samplePack(1))
+            #expect(try store.resolve(.parse("disney")).version == 1)
+            #expect(try store.resolve(.parse("disney")).version == 1)
+            // This store's own writer.
+            try store.add(sampleRecord(), packBytes: samplePack(2))
+            #expect(try store.resolve(.parse("disney")).version == 2)
+            // Another connection to the same file (as another process would be).
+            let other = try AdapterStore.open(root: dir)
+            try other.add(sampleRecord(), packBytes: samplePack(3))
+            #expect(try store.resolve(.parse("disney")).version == 3)
+            try other.remove(.parse("disney@3"))
+            #expect(try store.resolve(.parse("disney")).version == 2)
+            try other.remove(.parse("disney"))
+            #expect(throws: CatalogError.self) { try store.resolve(.parse("disney")) }
+        }
+    }
+
     @Test func identicalPacksShareOneBlobUntilTheLastUserGoes() throws {
         try TemporaryDirectory.with { dir in
             let store = try AdapterStore.open(root: dir)

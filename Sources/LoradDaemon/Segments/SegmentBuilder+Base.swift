@@ -17,11 +17,19 @@ extension SegmentBuilder {
             model.entry(named: tensorName).map { SafetensorsLayout.Entry(name: tensorName, dtype: $0.dtype, shape: $0.shape) }
         }
         let layout = try SafetensorsLayout(entries: entries, metadata: model.metadata)
-        var done = 0
-        return try build(kind: .base, key: name, layout: layout) { entry, destination in
-            model.tensor(named: entry.name)?.withUnsafeBytes { destination.copyMemory(from: $0) }
-            done += 1
-            progress?(done, layout.entries.count)
+        let count = layout.entries.count
+        // Written, not mapped and filled: see buildByWriting(kind:key:byteSize:write:).
+        return try buildByWriting(kind: .base, key: name, byteSize: layout.totalSize) { fd in
+            try layout.headerBytes.withUnsafeBytes { header in try fd.write(toAbsoluteOffset: 0, header) }
+            for (index, entry) in layout.entries.enumerated() {
+                if let range = layout.range(of: entry.name), let tensor = model.tensor(named: entry.name) {
+                    let offset = Int64(range.lowerBound)
+                    try tensor.withUnsafeBytes { bytes in
+                        try fd.write(toAbsoluteOffset: offset, UnsafeRawBufferPointer(rebasing: bytes.prefix(range.count)))
+                    }
+                }
+                progress?(index + 1, count)
+            }
         }
     }
 }

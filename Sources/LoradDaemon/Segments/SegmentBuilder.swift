@@ -23,12 +23,34 @@ public enum SegmentBuilder {
     public static func build(
         kind: SegmentKind, key: String, byteSize: Int, fill: (UnsafeMutableRawBufferPointer) throws -> Void
     ) throws -> Segment {
-        let fd = try Memfd.create(name: memfdName(kind: kind, key: key))
-        do {
-            try fd.truncate(toSize: Int64(byteSize))
+        try buildByWriting(kind: kind, key: key, byteSize: byteSize) { fd in
             let region = try MutableMappedRegion(fileDescriptor: fd, length: byteSize)
             defer { region.unmap() }
             try region.withUnsafeMutableBytes { try fill($0) }
+        }
+    }
+
+    /// Builds a segment of `byteSize` bytes that `write` fills through the memfd's
+    /// descriptor (`pwrite`; ranges it leaves alone read as zeros).
+    ///
+    /// For bytes that are copied from elsewhere, writing is about twice as fast as filling a
+    /// writable mapping: the kernel need not zero each new page before it is overwritten
+    /// (Benchmarks/daemon: a 4 GB base loads in about half the time).
+    ///
+    /// - Parameters:
+    ///   - kind: what the segment holds.
+    ///   - key: its human-readable key; the memfd is named `lorad-<kind>-<key>`.
+    ///   - byteSize: the file size in bytes (at least 1).
+    ///   - write: writes the bytes into the descriptor, which it must neither keep nor close.
+    /// - Throws: ``SystemError`` from `memfd_create`, `ftruncate`, `fcntl` or the writes, or
+    ///   whatever `write` throws.
+    public static func buildByWriting(
+        kind: SegmentKind, key: String, byteSize: Int, write: (FileDescriptor) throws -> Void
+    ) throws -> Segment {
+        let fd = try Memfd.create(name: memfdName(kind: kind, key: key))
+        do {
+            try fd.truncate(toSize: Int64(byteSize))
+            try write(fd)
         } catch {
             try? fd.close()
             throw error

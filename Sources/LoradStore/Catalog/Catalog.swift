@@ -14,6 +14,8 @@ import LoradTensors
 public final class Catalog {
     /// The connection (WAL, synchronous=FULL, foreign keys on).
     public let database: SQLiteDatabase
+    /// `PRAGMA data_version`, prepared once (see ``dataVersion()``).
+    private var dataVersionStatement: SQLiteStatement?
 
     /// Wraps an open connection, migrating its schema when it is writable.
     ///
@@ -133,6 +135,17 @@ public final class Catalog {
     }
 
     // MARK: Reading
+
+    /// SQLite's `PRAGMA data_version` of this connection: it changes whenever another
+    /// connection commits to the file (not on this connection's own commits).
+    /// - Throws: `CatalogError.sqlite`.
+    public func dataVersion() throws -> Int64 {
+        try wrappingSQLite {
+            let statement = try dataVersionStatement ?? database.prepare("PRAGMA data_version")
+            dataVersionStatement = statement
+            return try statement.rows { $0.int64(0) }.first ?? 0
+        }
+    }
 
     /// The record `reference` names: version N of `name@N`, the latest of `name`.
     ///

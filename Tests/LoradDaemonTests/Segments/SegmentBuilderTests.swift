@@ -73,6 +73,27 @@ import Testing
         }
     }
 
+    @Test func writtenSegmentHoldsTheWritesAndZerosElsewhere() throws {
+        let segment = try SegmentBuilder.buildByWriting(kind: .base, key: "written", byteSize: 10_000) { fd in
+            try [UInt8](repeating: 7, count: 3).withUnsafeBytes { try fd.write(toAbsoluteOffset: 0, $0) }
+            try [UInt8](1...4).withUnsafeBytes { try fd.write(toAbsoluteOffset: 9_996, $0) }
+        }
+        #expect(try Memfd.seals(of: segment.fd).isSuperset(of: .immutable))
+        #expect(try segment.fd.accessMode() == .readOnly)
+        #expect(try segment.fd.size() == 10_000)
+        let bytes = try segment.map().withUnsafeBytes { Array($0) }
+        #expect(bytes[0..<3] == [7, 7, 7])
+        #expect(bytes[3..<9_996].allSatisfy { $0 == 0 })
+        #expect(bytes[9_996...] == [1, 2, 3, 4])
+    }
+
+    @Test func writeFailureLeavesNothing() throws {
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            _ = try SegmentBuilder.buildByWriting(kind: .base, key: "boom", byteSize: 64) { _ in throw Boom() }
+        }
+    }
+
     @Test func factorsSegmentHoldsDiffusersFactorsAndScales() throws {
         let adapter = try AdapterParser.parse(AdapterSource.open(path: CoreFixtures.path("diffusers_meta")))
         let plan = try SegmentBuilder.planFactors(adapter)

@@ -1,0 +1,69 @@
+import LoradSystem
+
+/// `lorad-bench ping --resp`: the ping benchmark's client loop speaking Redis's protocol
+/// (RESP) to a redis-server socket instead of lorad's, so that Redis can be measured by the
+/// very same harness (threads, clock, percentiles) as lorad.
+///
+/// Each request is the inline command `PING\r\n`; its reply is `+PONG\r\n` (7 bytes). Any
+/// other reply byte counts as a failed connection.
+enum RespPingClient {
+    /// A reply that is not what PING gets.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Bytes of one reply, `+PONG\r\n`.
+    static let reply: [UInt8] = Array("+PONG\r\n".utf8)
+
+    /// One client: connect to `path`, then `requests` PINGs in windows of `depth`; each
+    /// latency runs from the window's send to the read that completed that reply.
+    static func run(path: String, requests: Int, depth: Int) -> ClientPool.Outcome {
+        var outcome = ClientPool.Outcome()
+        let socket: UnixSocket
+        do {
+            socket = try UnixSocket.connect(path: path)
+        } catch {
+            return ClientPool.Outcome(latencies: [], errors: requests, firstError: "\(error)")
+        }
+        defer { try? socket.close() }
+        let clock = ContinuousClock()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 8)
+        defer { buffer.deallocate() }
+        outcome.latencies.reserveCapacity(requests)
+        var sent = 0
+        var matched = 0  // bytes of the current reply matched so far
+        do {
+            while sent < requests {
+                let window = min(depth, requests - sent)
+                let command = Array(Array(repeating: Array("PING\r\n".utf8), count: window).joined())
+                let at = clock.now
+                try socket.sendAll(command)
+                var answered = 0
+                while answered < window {
+                    guard case .completed(let message) = try socket.receive(into: buffer), !message.isEndOfStream else {
+                        throw Failure(description: "redis closed the connection")
+                    }
+                    for byte in buffer[0..<message.byteCount] {
+                        guard byte == reply[matched] else {
+                            throw Failure(description: "redis answered something other than +PONG: is --socket a redis-server?")
+                        }
+                        matched += 1
+                        if matched == reply.count {
+                            matched = 0
+                            answered += 1
+                        }
+                    }
+                    let now = clock.now
+                    while outcome.latencies.count < sent + answered {
+                        outcome.latencies.append(ClientPool.microseconds(now - at))
+                    }
+                }
+                sent += window
+            }
+        } catch {
+            outcome.errors = requests - outcome.latencies.count
+            outcome.firstError = "\(error)"
+        }
+        return outcome
+    }
+}
