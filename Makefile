@@ -77,7 +77,7 @@ uninstall:
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 
 demo: deps
 	@./scripts/demo.sh
