@@ -31,7 +31,9 @@ if [[ ! -s "$DATA/base.safetensors" || ! -s "$DATA/adapter/pytorch_lora_weights.
     python3 "$HERE/make_stack.py" "$DATA" --blocks "$BLOCKS"
 fi
 
-warm() { cat "$DATA/base.safetensors" "$DATA/adapter/pytorch_lora_weights.safetensors" > /dev/null; }
+# Each timed run starts from a warm page cache and no dirty pages left by the previous
+# run, so neither side pays for writing back the other's output.
+warm() { sync; cat "$DATA/base.safetensors" "$DATA/adapter/pytorch_lora_weights.safetensors" > /dev/null; }
 
 # best_of CMD...: runs CMD $RUNS times (warm cache, fresh output) and echoes the best wall seconds.
 best_of() {

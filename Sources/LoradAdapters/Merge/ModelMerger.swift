@@ -24,12 +24,15 @@ public enum ModelMerger {
     ///   - adapters: adapters with weights; each is resolved against the base
     ///     first, so a kohya adapter gets the base's names and a mismatch throws
     ///     before anything is written.
+    ///   - accumulation: F64 (default: every element correctly rounded) or F32
+    ///     (about twice as fast; within 0.52 ulp except where the terms nearly
+    ///     cancel the weight, as diffusers and PEFT are).
     ///   - progress: called after each tensor is fused or queued.
     /// - Throws: ``AdapterError`` for an incompatible adapter, ``FuseError``,
     ///   ``SafetensorsError`` or ``SystemError`` when writing fails.
     public static func merge(
         base: SafetensorsModel, baseName: String, adapters: [WeightedAdapter],
-        to path: String, progress: Progress? = nil
+        to path: String, accumulation: FuseAccumulation = .double, progress: Progress? = nil
     ) throws {
         let description = base.description(named: baseName)
         let resolved = try adapters.map { weighted throws(AdapterError) in
@@ -42,14 +45,14 @@ public enum ModelMerger {
         try DurableFile.writeAtomically(to: path) { fd in
             try fd.truncate(toSize: Int64(layout.totalSize))
             try layout.headerBytes.withUnsafeBytes { try fd.write(toAbsoluteOffset: 0, $0) }
-            try write(layout: layout, base: base, adapters: resolved, to: fd, progress: progress)
+            try write(layout: layout, base: base, adapters: resolved, accumulation: accumulation, to: fd, progress: progress)
         }
     }
 
     /// Fuses and writes every tensor of `layout` into `fd` (header already written).
     private static func write(
         layout: SafetensorsLayout, base: SafetensorsModel, adapters: [WeightedAdapter],
-        to fd: FileDescriptor, progress: Progress?
+        accumulation: FuseAccumulation, to fd: FileDescriptor, progress: Progress?
     ) throws {
         let largestFused = layout.entries.reduce(0) { largest, entry in
             TensorFusion.modules(touching: entry.name, in: adapters).isEmpty
@@ -68,7 +71,7 @@ public enum ModelMerger {
                 let slot = try writer.takeBuffer()
                 let destination = UnsafeMutableRawBufferPointer(rebasing: writer.buffer(slot)[0..<range.count])
                 do {
-                    try TensorFusion.fuse(base: tensor, terms: terms, into: destination, scratch: scratch)
+                    try TensorFusion.fuse(base: tensor, terms: terms, into: destination, scratch: scratch, accumulation: accumulation)
                 } catch {
                     writer.returnBuffer(slot)
                     throw error

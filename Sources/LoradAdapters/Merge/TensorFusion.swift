@@ -18,7 +18,8 @@ public enum TensorFusion {
     /// - Throws: ``FuseError`` when shapes or sizes disagree (before any byte is written).
     public static func fuse(
         base: Tensor, terms: [(module: LoraModule, coefficient: Double)],
-        into output: UnsafeMutableRawBufferPointer, scratch: FuseScratch? = nil, conversionThreads: Int = FuseKernel.defaultConversionThreads
+        into output: UnsafeMutableRawBufferPointer, scratch: FuseScratch? = nil,
+        accumulation: FuseAccumulation = .double, conversionThreads: Int = FuseKernel.defaultConversionThreads
     ) throws(FuseError) {
         guard base.shape.count == 2 else {
             throw FuseError(.shapeMismatch, "\(base.shape) is not a 2-D weight")
@@ -28,7 +29,8 @@ public enum TensorFusion {
                 Result { () throws(FuseError) in
                     try FuseKernel.fuse(
                         base: FuseOperand(dtype: base.dtype, rows: base.shape[0], cols: base.shape[1], bytes: baseBytes),
-                        terms: fuseTerms, into: output, scratch: scratch, conversionThreads: conversionThreads)
+                        terms: fuseTerms, into: output, scratch: scratch, accumulation: accumulation,
+                        conversionThreads: conversionThreads)
                 }
             }
         }

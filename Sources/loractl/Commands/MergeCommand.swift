@@ -34,6 +34,11 @@ struct MergeCommand: ParsableCommand {
     @Flag(help: "Do not print progress on stderr.")
     var quiet = false
 
+    @Option(help: ArgumentHelp(
+        "Offline merges: f64 (default) rounds every element correctly; f32 is about twice as fast and within 0.52 ulp except where the adapters nearly cancel a weight (as diffusers and PEFT).",
+        valueName: "f64|f32"))
+    var accumulation: String = "f64"
+
     @Option(help: ArgumentHelp("lorad's socket, for a merge by the daemon (when --base is no local path).", valueName: "path"))
     var socket: String?
 
@@ -44,6 +49,9 @@ struct MergeCommand: ParsableCommand {
         guard !adapters.isEmpty else { throw ValidationError("give at least one --adapter PATH[:WEIGHT]") }
         for argument in adapters where AdapterSpec(argument: argument) == nil {
             throw ValidationError("'\(argument)' is not PATH[:WEIGHT]")
+        }
+        guard accumulation == "f64" || accumulation == "f32" else {
+            throw ValidationError("--accumulation is f64 or f32, not '\(accumulation)'")
         }
     }
 
@@ -63,7 +71,8 @@ struct MergeCommand: ParsableCommand {
             let start = clock.now
             var lastReport = start
             let showProgress = !quiet && isatty(STDERR_FILENO) == 1
-            try ModelMerger.merge(base: model, baseName: base, adapters: weighted, to: output) { done, total in
+            let mode: FuseAccumulation = accumulation == "f32" ? .single : .double
+            try ModelMerger.merge(base: model, baseName: base, adapters: weighted, to: output, accumulation: mode) { done, total in
                 guard showProgress else { return }
                 let now = clock.now
                 if now - lastReport > .milliseconds(250) || done == total {
