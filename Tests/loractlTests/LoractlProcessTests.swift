@@ -132,6 +132,18 @@ import Testing
         #expect(try tensors(output).keys == tensors(Self.fixtures + "/base.safetensors").keys)
     }
 
+    @Test func mergeAccumulationModes() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let exact = folder.appendingPathComponent("f64.safetensors").path
+        let fast = folder.appendingPathComponent("f32.safetensors").path
+        let common = ["merge", "--base", Self.fixtures + "/base.safetensors", "--adapter", Self.fixtures + "/diffusers_plain:0.75", "--quiet"]
+        #expect(try run(common + ["--output", exact]).status == 0)
+        #expect(try run(common + ["--output", fast, "--accumulation", "f32"]).status == 0)
+        #expect(try tensors(exact).keys == tensors(fast).keys)
+        #expect(try run(common + ["--output", fast, "--accumulation", "f16"]).status == 64)
+    }
+
     @Test func incompatibleAdapterExits65NamingTheTensor() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
