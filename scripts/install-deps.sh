@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages lorad builds and tests with, when any is missing.
+# Installs the Debian packages lorad builds and tests with, when any is missing
+# (systemd for systemd-socket-activate and util-linux for setpriv in the end-to-end tests).
 # Safe to run again; needs root (or sudo) only when something is missing.
 set -euo pipefail
-packages=(libzstd-dev libsystemd-dev libsqlite3-dev libopenblas-dev pkg-config zstd python3)
+packages=(libzstd-dev libsystemd-dev libsqlite3-dev libopenblas-dev pkg-config zstd python3 systemd util-linux)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
