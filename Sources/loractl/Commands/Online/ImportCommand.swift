@@ -1,5 +1,6 @@
 import ArgumentParser
 import LoradClient
+import LoradSystem
 import LoradWire
 
 /// `loractl import PATH --name NAME`: stores an adapter in the daemon's store.

@@ -1,7 +1,7 @@
-/// Splitting paths into folder and base name, as plain strings.
-enum PathName {
+/// Splitting paths into folder and base name, as plain strings (no file-system access).
+public enum PathName {
     /// The last path component (trailing slashes ignored): `a/b.json` gives `b.json`.
-    static func base(_ path: String) -> String {
+    public static func base(_ path: String) -> String {
         var trimmed = Substring(path)
         while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         guard let slash = trimmed.lastIndex(of: "/") else { return String(trimmed) }
@@ -9,13 +9,22 @@ enum PathName {
     }
 
     /// The folder part of a path: `a/b.json` gives `a`, `b.json` gives `.`, `/b` gives `/`.
-    static func folder(_ path: String) -> String {
+    public static func folder(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// `name` inside `folder`.
-    static func join(_ folder: String, _ name: String) -> String {
+    public static func join(_ folder: String, _ name: String) -> String {
         folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    }
+}
+
+extension PathName {
+    /// The extension of a file name, lowercased, without the dot (`a.Safetensors` gives
+    /// `safetensors`); empty when there is none.
+    public static func fileExtension(_ name: String) -> String {
+        guard let dot = name.lastIndex(of: ".") else { return "" }
+        return name[name.index(after: dot)...].lowercased()
     }
 }
