@@ -26,27 +26,18 @@ public enum DurableFile {
         fill: (UnsafeMutableRawBufferPointer) throws -> Void
     ) throws {
         guard size >= 0 else { throw SystemError(errno: EINVAL, operation: "write (negative size \(size))", path: path) }
-        let (folder, name) = split(path)
-        let tempPath = folder + "/." + name + ".tmp-\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
-        let fd = try FileDescriptor.open(tempPath, .readWrite, options: .exclusiveCreate, permissions: permissions)
-        var committed = false
-        defer {
-            try? fd.close()
-            if !committed { _ = unlink(tempPath) }
+        try writeAtomically(to: path, permissions: permissions) { fd in
+            try fd.truncate(toSize: Int64(size))
+            let region = try MutableMappedRegion(fileDescriptor: fd, length: size)
+            try fill(region.bytes)
+            try region.sync()
+            region.unmap()
         }
-        try fd.truncate(toSize: Int64(size))
-        let region = try MutableMappedRegion(fileDescriptor: fd, length: size)
-        try fill(region.bytes)
-        try region.sync()
-        region.unmap()
-        try fd.fsync()
-        try rename(tempPath, to: path)
-        committed = true
-        try fsyncDirectory(folder)
     }
 
-    /// Writes a file atomically through a descriptor: `write` receives a new temp
-    /// file in the target's folder, opened for writing, and fills it (with
+    /// Writes a file atomically through a descriptor and returns what `write`
+    /// returns: `write` receives a new temp file in the target's folder, opened
+    /// read-write (so it may also be handed to another process), and fills it (with
     /// `write(toAbsoluteOffset:_:)`, in any order); then the file is `fsync`ed,
     /// renamed over the target and the folder `fsync`ed, as in
     /// ``writeAtomically(to:permissions:size:fill:)``. Use this for large outputs
@@ -54,10 +45,11 @@ public enum DurableFile {
     ///
     /// - Throws: ``SystemError`` from the syscalls, or whatever `write` throws; the
     ///   temp file is removed and the target untouched on any error.
-    public static func writeAtomically(
+    @discardableResult
+    public static func writeAtomically<Result>(
         to path: String, permissions: FilePermissions = .defaultFile,
-        write: (FileDescriptor) throws -> Void
-    ) throws {
+        write: (FileDescriptor) throws -> Result
+    ) throws -> Result {
         let (folder, name) = split(path)
         let tempPath = folder + "/." + name + ".tmp-\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
         let fd = try FileDescriptor.open(tempPath, .readWrite, options: .exclusiveCreate, permissions: permissions)
@@ -66,11 +58,12 @@ public enum DurableFile {
             try? fd.close()
             if !committed { _ = unlink(tempPath) }
         }
-        try write(fd)
+        let result = try write(fd)
         try fd.fsync()
         try rename(tempPath, to: path)
         committed = true
         try fsyncDirectory(folder)
+        return result
     }
 
     /// Writes `bytes` to `path` atomically (see ``writeAtomically(to:permissions:size:fill:)``).
@@ -205,8 +198,6 @@ public enum DurableFile {
     static func split(_ path: String) -> (folder: String, name: String) {
         var trimmed = Substring(path)
         while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
-        guard let slash = trimmed.lastIndex(of: "/") else { return (".", String(trimmed)) }
-        let folder = trimmed[..<slash]
-        return (folder.isEmpty ? "/" : String(folder), String(trimmed[trimmed.index(after: slash)...]))
+        return (PathName.folder(String(trimmed)), PathName.base(path))
     }
 }
