@@ -26,7 +26,7 @@ struct UnpackCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let region = try MappedRegion(path: pack)
-            let adapter = try AdapterPack.decode(region.bytes, origin: pack)
+            let adapter = try region.withUnsafeBytes { try AdapterPack.decode($0, origin: pack) }
             try SafetensorsWriter.write(tensors: adapter.diffusersTensors(), metadata: adapter.diffusersMetadata(), to: output)
             print("unpacked \(adapter.modules.count) modules into \(output)")
         }

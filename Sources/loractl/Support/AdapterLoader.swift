@@ -8,7 +8,7 @@ enum AdapterLoader {
     static func load(path: String, alpha: Double?) throws -> LoraAdapter {
         if path.hasSuffix(".lorapack") {
             let region = try MappedRegion(path: path)
-            var adapter = try AdapterPack.decode(region.bytes, origin: path)
+            var adapter = try region.withUnsafeBytes { try AdapterPack.decode($0, origin: path) }
             if let alpha { adapter = adapter.withAlpha(alpha) }
             return adapter
         }
