@@ -55,7 +55,7 @@ public enum JSONValue: Sendable {
     /// Appends `text` as a JSON string literal the way serde_json writes it:
     /// `"` and `\` escaped, control characters as `\n`, `\t`... or `\u00XX`,
     /// everything else (including non-ASCII) as raw UTF-8.
-    static func appendQuoted(_ text: String, to output: inout [UInt8]) {
+    public static func appendQuoted(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

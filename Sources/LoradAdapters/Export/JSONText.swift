@@ -1,22 +1,14 @@
+import LoradTensors
+
 /// Deterministic JSON text builders for metadata values and command output.
 public enum JSONText {
-    /// A JSON string literal with the escapes JSON requires.
+    /// A JSON string literal with the escapes JSON requires (the safetensors header
+    /// writer's quoting, `JSONValue.appendQuoted`).
     public static func string(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 2)
+        JSONValue.appendQuoted(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A JSON number: integral values without a fraction, others in Swift's
