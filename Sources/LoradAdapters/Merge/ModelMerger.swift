@@ -54,17 +54,16 @@ public enum ModelMerger {
         layout: SafetensorsLayout, base: SafetensorsModel, adapters: [WeightedAdapter],
         accumulation: FuseAccumulation, to fd: FileDescriptor, progress: Progress?
     ) throws {
-        let largestFused = layout.entries.reduce(0) { largest, entry in
-            TensorFusion.modules(touching: entry.name, in: adapters).isEmpty
-                ? largest : max(largest, layout.range(of: entry.name)?.count ?? 0)
+        let termsByEntry = layout.entries.map { TensorFusion.modules(touching: $0.name, in: adapters) }
+        let largestFused = zip(layout.entries, termsByEntry).reduce(0) { largest, pair in
+            pair.1.isEmpty ? largest : max(largest, layout.range(of: pair.0.name)?.count ?? 0)
         }
         let writer = PipelinedWriter(fd: fd, bufferBytes: largestFused)
         defer { writer.drain() }
         let scratch = FuseScratch()
         var done = 0
-        for entry in layout.entries {
+        for (entry, terms) in zip(layout.entries, termsByEntry) {
             guard let range = layout.range(of: entry.name), let tensor = base.tensor(named: entry.name) else { continue }
-            let terms = TensorFusion.modules(touching: entry.name, in: adapters)
             if terms.isEmpty {
                 try writer.enqueue(tensor: tensor, at: range.lowerBound)
             } else {
