@@ -18,7 +18,7 @@ RELEASE_BIN ?= .build/release
 # The installed programs are stripped of debug symbols; STRIP_FLAG= keeps them.
 STRIP_FLAG ?= -s
 
-.PHONY: all deps build release release-static test demo bench clean install uninstall check-units
+.PHONY: all deps build release release-static test demo bench clean install uninstall check-units system-test
 
 all: build
 
@@ -66,6 +66,11 @@ install:
 # systemd-analyze verify and security (exposure at most 2.0) on the units.
 check-units:
 	@./systemd/check-units.sh
+
+# Boots Debian 12 under systemd-nspawn with lorad installed and checks the units
+# under a real systemd (tests/system/run.sh; root; the Debian root is cached).
+system-test: release-static
+	SKIP_BUILD=1 ./tests/system/run.sh
 
 # Removes what `make install` put in place, except the config and the store.
 uninstall:

@@ -264,6 +264,15 @@ else
     fail ready "ActiveState=$(prop lorad.service ActiveState) SubState=$(prop lorad.service SubState) StatusText='$(prop lorad.service StatusText)'"
 fi
 
+# Import an adapter and open a session: segments (sealed memfds) pass through the sandbox.
+if imp="$(loractl import /srv/lorad/tiny/watercolor --name watercolor --base tiny 2>&1)" \
+    && ses="$(ct /usr/bin/loractl session --socket "$SOCK" --base tiny --adapter watercolor --dump /tmp/session 2>&1)" \
+    && files="$(ct ls /tmp/session 2>&1)"; then
+    pass session "import: '$(head -n 1 <<<"$imp")'; session dumped $(tr '\n' ' ' <<<"$files")"
+else
+    fail session "import: $(tr '\n' '|' <<<"${imp:-}"); session: $(tr '\n' '|' <<<"${ses:-}")"
+fi
+
 # c. Reload: a second base in the config, `systemctl reload`, then lorad lists it.
 write_config two
 pid_before="$(prop lorad.service MainPID)"
@@ -320,7 +329,7 @@ fi
 # f. The journal fields lorad writes with sd_journal_sendv.
 ct journalctl --no-pager -u lorad.service -o json >"$WORK/lorad.json" 2>/dev/null
 fields="$(python3 - "$WORK/lorad.json" <<'EOF'
-import json, sys
+import json, re, sys
 ours, coded, lorad, priorities, others = 0, 0, set(), set(), {}
 for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
     try:
@@ -331,7 +340,7 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
         continue
     if entry.get("_TRANSPORT") != "journal":
         # Not from lorad's log handler: stderr lines, or libraries calling syslog(3).
-        key = f'{entry.get("_TRANSPORT")}: {str(entry.get("MESSAGE"))[:60]}'
+        key = f'{entry.get("_TRANSPORT")}, PRIORITY={entry.get("PRIORITY")}: ' + re.sub(r"0x[0-9a-f]+", "0x...", str(entry.get("MESSAGE")))[:100]
         others[key] = others.get(key, 0) + 1
         continue
     ours += 1
@@ -397,7 +406,7 @@ printf '[bases\n' >"$ROOT/etc/lorad/lorad.toml"
 if ct systemctl restart lorad.service >/dev/null 2>&1; then bad_rc=0; else bad_rc=$?; fi
 sleep 4
 bad="$(prop lorad.service ActiveState) Result=$(prop lorad.service Result) ExecMainStatus=$(prop lorad.service ExecMainStatus) NRestarts=$(prop lorad.service NRestarts)"
-why="$(journal -u lorad.service -p err -n 1)"
+why="$(journal -u lorad.service | grep 'lorad.toml:[0-9]' | tail -n 1)"
 if [ $bad_rc -ne 0 ] && [ "$bad" = "failed Result=exit-code ExecMainStatus=78 NRestarts=$restarts_before" ]; then
     pass bad-config "systemctl restart failed (exit $bad_rc); $bad 4 s later (no restart); journal: '$why'"
 else
