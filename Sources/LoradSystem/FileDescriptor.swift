@@ -166,6 +166,23 @@ public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
         _ = try retryingInterrupts("sync_file_range") { clinux_start_writeback(raw, offset, length) }
     }
 
+    /// Turns direct I/O (`O_DIRECT`) on or off for this open file: with it on,
+    /// reads and writes bypass the page cache and move data straight between the
+    /// buffer and the device, so buffer addresses, file offsets and lengths must
+    /// be multiples of the device's logical block size (4096 always is) or the
+    /// call fails with `EINVAL`. Data written this way is on the device when the
+    /// write returns, but durability of the file's size and extents still needs
+    /// ``fsync()``.
+    ///
+    /// - Throws: ``SystemError`` with `EINVAL` when the file system does not
+    ///   support direct I/O (tmpfs before Linux 6.6, for instance).
+    ///
+    /// The corresponding C function is `fcntl` with `F_SETFL` and `O_DIRECT`.
+    public func setDirectIO(_ enabled: Bool) throws(SystemError) {
+        let raw = rawValue
+        _ = try retryingInterrupts("fcntl(F_SETFL, O_DIRECT)") { clinux_set_direct_io(raw, enabled ? 1 : 0) }
+    }
+
     /// Flushes the file's data and metadata to stable storage.
     ///
     /// The corresponding C function is `fsync`.
