@@ -20,10 +20,6 @@ struct BaseSlot: Sendable {
     var path: String
     /// Its state.
     var status: Status
-    /// Removed from the configuration by a reload: new sessions are refused, open ones keep
-    /// working; cleared when a later reload configures the name again.
-    var retired = false
-
     /// The resident base, when ready.
     var resident: ResidentBase? {
         if case .ready(let base) = status { return base }

@@ -1,0 +1,182 @@
+import Foundation
+import LoradSystem
+import Testing
+
+@testable import LoradDaemon
+
+/// The fd store for base segments, against a fake `$NOTIFY_SOCKET` that records the
+/// `FDSTORE=` datagrams and the descriptors they carry.
+@Suite struct BaseFdStoreTests {
+    /// A copy of the fixture base (so that tests may touch it) and a fake notify socket.
+    final class Setup {
+        let fake: FakeNotifySocket
+        let folder: ScratchFolder
+        let basePath: String
+
+        init() throws {
+            fake = try FakeNotifySocket(abstract: true)
+            folder = try ScratchFolder()
+            basePath = folder.path + "/tiny.safetensors"
+            try FileManager.default.copyItem(atPath: CoreFixtures.basePath, toPath: basePath)
+        }
+
+        deinit { fake.close() }
+
+        /// A core using an fd store that was passed `passed`, with base `tiny` loaded.
+        func loadedCore(passed: [(name: String, fd: FileDescriptor)] = [], path: String? = nil) async throws -> CoreHarness {
+            let harness = try CoreHarness()
+            let store = BaseFdStore(notifier: SystemdNotifier(socketAddress: fake.address), logger: quietLogger, passed: passed)
+            harness.core.useFdStore(store)
+            let failures = await harness.loadBases([("tiny", path ?? basePath)])
+            #expect(failures.isEmpty)
+            return harness
+        }
+
+        /// The datagrams sent until none comes for 200 ms.
+        func drain() throws -> [(text: String, fds: [FileDescriptor])] {
+            var all: [(text: String, fds: [FileDescriptor])] = []
+            while let next = try fake.nextWithDescriptors(timeout: 200) { all.append(next) }
+            return all
+        }
+
+        /// Loads `tiny` once and returns what it stored, as systemd would pass it back.
+        func storedOnce() async throws -> [(name: String, fd: FileDescriptor)] {
+            _ = try await loadedCore()
+            return try drain().compactMap { message in
+                guard message.text.hasPrefix("FDSTORE=1\n"), let fd = message.fds.first else { return nil }
+                return (String(message.text.dropFirst("FDSTORE=1\nFDNAME=".count).dropLast()), fd)
+            }
+        }
+    }
+
+    /// The (device, inode) of each descriptor.
+    static func identities(_ fds: [FileDescriptor]) throws -> [FileStatus] { try fds.map { try $0.status() } }
+
+    /// True when some open descriptor of this process is one of `files` (fd numbers are
+    /// reused, so closure is checked by identity).
+    static func anyOpen(_ files: [FileStatus]) throws -> Bool {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").contains { entry in
+            guard let status = try? FileStatus(path: "/proc/self/fd/" + entry) else { return false }
+            return files.contains { $0.device == status.device && $0.inode == status.inode }
+        }
+    }
+
+    static let storeTexts = [
+        "FDSTOREREMOVE=1\nFDNAME=lorad.base.tiny\n", "FDSTOREREMOVE=1\nFDNAME=lorad.record.tiny\n",
+        "FDSTORE=1\nFDNAME=lorad.base.tiny\n", "FDSTORE=1\nFDNAME=lorad.record.tiny\n",
+    ]
+
+    @Test func aBaseLoadedFromItsFileIsStoredWithItsRecord() async throws {
+        let setup = try Setup()
+        let harness = try await setup.loadedCore()
+        #expect(harness.core.baseOrigin("tiny") == .file)
+        let messages = try setup.drain()
+        #expect(messages.map(\.text) == Self.storeTexts)
+        #expect(messages.map(\.fds.count) == [0, 0, 1, 1])
+        let segment = try #require(messages[2].fds.first)
+        let recordFD = try #require(messages[3].fds.first)
+        defer {
+            try? segment.close()
+            try? recordFD.close()
+        }
+        #expect(try Memfd.seals(of: segment).isSuperset(of: .immutable))
+        #expect(try Memfd.seals(of: recordFD).isSuperset(of: .immutable))
+        let resident = try #require(harness.core.state.withLock { $0.bases.first?.resident })
+        #expect(try segment.size() == resident.segment.byteSize)
+        let record = try FdStoreRecord(decoding: try recordFD.readBytes(fromAbsoluteOffset: 0, count: try recordFD.size()))
+        let status = try FileStatus(path: setup.basePath)
+        #expect(record.base == "tiny" && record.path == setup.basePath)
+        #expect(record.segmentSize == UInt64(resident.segment.byteSize))
+        #expect(record.files.count == 1)
+        #expect(record.files.first?.inode == status.inode && record.files.first?.size == UInt64(status.size))
+        #expect(record.files.first?.modificationNanoseconds == status.modificationNanoseconds)
+    }
+
+    @Test func aMatchingStoredBaseIsAdoptedWithoutStoringAgain() async throws {
+        let setup = try Setup()
+        let passed = try await setup.storedOnce()
+        #expect(passed.map(\.name) == ["lorad.base.tiny", "lorad.record.tiny"])
+        let harness = try await setup.loadedCore(passed: passed)
+        #expect(harness.core.baseOrigin("tiny") == .fdStore)
+        #expect(harness.core.statusLine().contains("bases 1/1 ready (1 from the fd store)"))
+        #expect(try setup.drain().isEmpty)
+        let session = try await harness.call(.openSession(.init(base: "tiny", mode: .fused))).session()
+        #expect(session.segments.map(\.kind) == [.base])
+    }
+
+    @Test func aTouchedFileIsLoadedAgainAndStoredAnew() async throws {
+        let setup = try Setup()
+        let passed = try await setup.storedOnce()
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: setup.basePath)
+        let harness = try await setup.loadedCore(passed: passed)
+        #expect(harness.core.baseOrigin("tiny") == .file)
+        let texts = try setup.drain().map(\.text)
+        // The rejected entries are removed, then the new copy replaces them.
+        #expect(texts == Array(Self.storeTexts.prefix(2)) + Self.storeTexts)
+    }
+
+    @Test func aChangedPathIsNotAdopted() async throws {
+        let setup = try Setup()
+        let passed = try await setup.storedOnce()
+        let other = setup.folder.path + "/other.safetensors"
+        try FileManager.default.copyItem(atPath: setup.basePath, toPath: other)
+        let harness = try await setup.loadedCore(passed: passed, path: other)
+        #expect(harness.core.baseOrigin("tiny") == .file)
+    }
+
+    @Test func garbageIsRemovedClosedAndTheBaseLoadedFromItsFile() async throws {
+        let setup = try Setup()
+        let unsealed = try Memfd.create(name: "not-sealed")
+        try unsealed.write([UInt8](repeating: 0, count: 16))
+        let junkRecord = try Memfd.create(name: "junk-record")
+        try junkRecord.write(Array("{not json".utf8))
+        try Memfd.addSeals(.immutable, to: junkRecord)
+        let stray = try Memfd.create(name: "stray")
+        let identities = try Self.identities([unsealed, junkRecord, stray])
+        let harness = try await setup.loadedCore(passed: [
+            ("lorad.base.tiny", unsealed), ("lorad.record.tiny", junkRecord), ("stray-thing", stray),
+        ])
+        #expect(harness.core.baseOrigin("tiny") == .file)
+        let texts = try setup.drain().map(\.text)
+        #expect(texts.first == "FDSTOREREMOVE=1\nFDNAME=stray-thing\n")
+        #expect(Array(texts.dropFirst()) == Array(Self.storeTexts.prefix(2)) + Self.storeTexts)
+        #expect(try !Self.anyOpen(identities), "every passed descriptor is closed")
+    }
+
+    @Test func aSegmentWithAnotherRecordIsRejected() async throws {
+        let setup = try Setup()
+        let passed = try await setup.storedOnce()
+        // The record of another segment: sizes or header hashes differ.
+        var record = try FdStoreRecord(decoding: try passed[1].fd.readBytes(fromAbsoluteOffset: 0, count: try passed[1].fd.size()))
+        record.segmentHeaderSHA256 = String(repeating: "0", count: 64)
+        let bytes = record.encoded()
+        let forged = try SegmentBuilder.sealedMemfd(name: "forged", byteSize: bytes.count) { fd in try fd.write(bytes) }
+        try passed[1].fd.close()
+        let harness = try await setup.loadedCore(passed: [passed[0], ("lorad.record.tiny", forged)])
+        #expect(harness.core.baseOrigin("tiny") == .file)
+    }
+
+    @Test func removedAndUnconfiguredBasesLeaveTheStore() async throws {
+        let setup = try Setup()
+        let harness = try await setup.loadedCore()
+        _ = try setup.drain()
+        harness.core.removeBases(["tiny"])
+        #expect(try setup.drain().map(\.text) == Array(Self.storeTexts.prefix(2)))
+
+        let passed = try await setup.storedOnce()
+        let identities = try Self.identities(passed.map(\.fd))
+        let store = BaseFdStore(notifier: SystemdNotifier(socketAddress: setup.fake.address), logger: quietLogger, passed: passed)
+        #expect(store.pendingNames == ["tiny"])
+        store.discard(unconfigured: ["other"])
+        #expect(store.pendingNames.isEmpty)
+        #expect(try setup.drain().map(\.text) == Array(Self.storeTexts.prefix(2)))
+        #expect(try !Self.anyOpen(identities), "every passed descriptor is closed")
+    }
+
+    @Test func nothingIsStoredWithoutANotifySocket() async throws {
+        let harness = try CoreHarness()
+        harness.core.useFdStore(BaseFdStore(notifier: SystemdNotifier(socketAddress: nil), logger: quietLogger))
+        try await harness.loadFixtureBase()
+        #expect(harness.core.baseOrigin("tiny") == .file)
+    }
+}
