@@ -160,7 +160,8 @@ extension EndToEndTests {
             defer { if second.isRunning { kill(second.processIdentifier, SIGKILL) } }
             #expect(try systemd.waitFor("READY=1"), "log:\n\(Self.read(secondLog))")
             let client = try LoradConnection.connect(path: socket, name: "fd-store-e2e")
-            #expect(try client.listBases().first { $0.name == "tiny" }?.state == .ready)
+            let adopted = try #require(try client.listBases().first { $0.name == "tiny" })
+            #expect(adopted.state == .ready && adopted.origin == .fdStore)
             let session = try client.openSession(base: "tiny", mode: .fused)
             #expect(session.segments.count == 1)
             client.close()
@@ -179,6 +180,9 @@ extension EndToEndTests {
             let third = try Self.start(arguments, systemd: systemd, log: thirdLog, wrapped: socket)
             defer { if third.isRunning { kill(third.processIdentifier, SIGKILL) } }
             #expect(try systemd.waitFor("READY=1"), "log:\n\(Self.read(thirdLog))")
+            let reloaded = try LoradConnection.connect(path: socket, name: "fd-store-e2e")
+            #expect(try reloaded.listBases().first { $0.name == "tiny" }?.origin == .file)
+            reloaded.close()
             try systemd.drain()
             let thirdText = Self.read(thirdLog)
             #expect(thirdText.contains("base tiny in the fd store was not adopted") && thirdText.contains("was modified"), "log:\n\(thirdText)")

@@ -26,7 +26,14 @@ struct BaseSlot: Sendable {
         return nil
     }
 
-    /// The wire record.
+    /// The wire record, with ``BaseInfo/origin`` when `withOrigin` (protocol 1.1 and later).
+    func info(withOrigin: Bool) -> BaseInfo {
+        var info = info
+        if withOrigin { info.origin = resident?.origin ?? .notResident }
+        return info
+    }
+
+    /// The wire record of protocol 1.0.
     var info: BaseInfo {
         switch status {
         case .configured: BaseInfo(name: name, state: .configured, byteSize: 0, tensorCount: 0)

@@ -115,9 +115,10 @@ extension DaemonCore {
                 return true
             }
             if committed, let fdStore {
-                switch base.origin {
-                case .fdStore: fdStore.adopted(name, bytes: base.segment.byteSize)
-                case .file: if let sources { fdStore.store(base, path: path, sources: sources) }
+                if base.origin == .fdStore {
+                    fdStore.adopted(name, bytes: base.segment.byteSize)
+                } else if let sources {
+                    fdStore.store(base, path: path, sources: sources)
                 }
             }
             onSettled?(name, nil)

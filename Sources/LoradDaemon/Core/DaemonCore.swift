@@ -136,7 +136,8 @@ public final class DaemonCore: RequestHandling {
             let token = state.withLock { $0.pending[key] }
             return HandlerReply(.cancel(CancelReply(wasPending: token?.cancel() ?? false)))
         case .listBases:
-            return HandlerReply(.listBases(ListBasesReply(bases: state.withLock { $0.bases.map(\.info) })))
+            let withOrigin = peer.protocolVersion >= .baseOrigin
+            return HandlerReply(.listBases(ListBasesReply(bases: state.withLock { $0.bases.map { $0.info(withOrigin: withOrigin) } })))
         case .openSession(let open):
             return Self.answer { () throws in try openSession(open, peer: peer) }
         case .evict(let evict) where peer.isAdmin:

@@ -1,6 +1,7 @@
 import LoradAdapters
 import LoradStore
 import LoradTensors
+import LoradWire
 
 /// A base model resident in shared memory: its sealed base segment, the daemon's own
 /// read-only mapping of it parsed as safetensors (zero-copy, for fusing and merging), its

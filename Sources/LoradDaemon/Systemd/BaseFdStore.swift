@@ -1,5 +1,6 @@
 import Logging
 import LoradSystem
+import LoradWire
 import Synchronization
 
 /// lorad's use of systemd's file descriptor store (`FileDescriptorStoreMax=`), so that
@@ -65,7 +66,7 @@ public final class BaseFdStore: Sendable {
 
     /// Logs that base `name` was adopted from the store.
     func adopted(_ name: String, bytes: Int) {
-        logger.info("base \(name) taken from the fd store", metadata: ["base": "\(name)", "origin": "\(BaseOrigin.fdStore.rawValue)", "bytes": "\(bytes)"])
+        logger.info("base \(name) taken from the fd store", metadata: ["base": "\(name)", "origin": "\(BaseOrigin.fdStore.name)", "bytes": "\(bytes)"])
     }
 
     /// Logs why base `name`'s stored entries were not adopted and removes them from the store

@@ -1,5 +1,6 @@
 import Foundation
 import LoradSystem
+import LoradWire
 import Testing
 
 @testable import LoradDaemon
@@ -100,6 +101,18 @@ import Testing
         #expect(harness.core.baseOrigin("tiny") == .fdStore)
         #expect(harness.core.statusLine().contains("bases 1/1 ready (1 from the fd store)"))
         #expect(try setup.drain().isEmpty)
+        var modern = CoreHarness.admin
+        modern.protocolVersion = .current
+        guard case .listBases(let list) = await harness.call(.listBases(.init()), peer: modern).message else {
+            Issue.record("LIST_BASES failed")
+            return
+        }
+        #expect(list.bases.first?.origin == .fdStore)
+        guard case .listBases(let old) = await harness.call(.listBases(.init())).message else {
+            Issue.record("LIST_BASES failed")
+            return
+        }
+        #expect(old.bases.first?.origin == nil, "a 1.0 peer gets 1.0 records")
         let session = try await harness.call(.openSession(.init(base: "tiny", mode: .fused))).session()
         #expect(session.segments.map(\.kind) == [.base])
     }
