@@ -1,5 +1,7 @@
 import Foundation
 import LoradSystem
+import LoradStore
+import LoradTensors
 import LoradWire
 import Testing
 
@@ -191,5 +193,66 @@ import Testing
         harness.core.useFdStore(BaseFdStore(notifier: SystemdNotifier(socketAddress: nil), logger: quietLogger))
         try await harness.loadFixtureBase()
         #expect(harness.core.baseOrigin("tiny") == .file)
+    }
+}
+
+extension BaseFdStoreTests {
+    /// A diffusers folder: an index and two shards of the fixture base's tensors.
+    static func makeShardedCopy(in folder: String) throws -> String {
+        let model = try SafetensorsModel.open(path: CoreFixtures.basePath)
+        let target = folder + "/transformer"
+        try DurableFile.makeDirectory(target, permissions: 0o755, createIntermediates: true)
+        let half = model.names.count / 2
+        var map: [String] = []
+        for (index, names) in [Array(model.names.prefix(half)), Array(model.names.dropFirst(half))].enumerated() {
+            let shard = "diffusion_pytorch_model-0000\(index + 1)-of-00002.safetensors"
+            let tensors = names.compactMap { name in model.tensor(named: name).map { (name, $0) } }
+            try SafetensorsWriter.write(tensors: tensors, metadata: model.metadata, to: target + "/" + shard)
+            map += names.map { "\"\($0)\": \"\(shard)\"" }
+        }
+        let json = "{\"metadata\": {}, \"weight_map\": {\(map.joined(separator: ", "))}}"
+        try DurableFile.writeAtomically(to: target + "/diffusion_pytorch_model.safetensors.index.json", bytes: Array(json.utf8))
+        return target
+    }
+
+    @Test func aShardedFolderIsRecordedFileByFileAndChecked() async throws {
+        let setup = try Setup()
+        let folder = try Self.makeShardedCopy(in: setup.folder.path)
+        let first = try await setup.loadedCore(path: folder)
+        #expect(first.core.baseOrigin("tiny") == .file)
+        let passed = try setup.drain().compactMap { message -> (name: String, fd: FileDescriptor)? in
+            guard message.text.hasPrefix("FDSTORE=1\n"), let fd = message.fds.first else { return nil }
+            return (String(message.text.dropFirst("FDSTORE=1\nFDNAME=".count).dropLast()), fd)
+        }
+        let recordFD = try #require(passed.last?.fd)
+        let record = try FdStoreRecord(decoding: try recordFD.readBytes(fromAbsoluteOffset: 0, count: try recordFD.size()))
+        #expect(record.files.map(\.role) == [.index, .weights, .weights])
+        #expect(record.files.map(\.path) == [
+            folder + "/diffusion_pytorch_model.safetensors.index.json",
+            folder + "/diffusion_pytorch_model-00001-of-00002.safetensors",
+            folder + "/diffusion_pytorch_model-00002-of-00002.safetensors",
+        ])
+        #expect(try SourceFileIdentity.captureModel(path: folder) == record.files)
+
+        // Adopted while unchanged; one touched shard is enough to refuse it.
+        let second = try await setup.loadedCore(passed: passed, path: folder)
+        #expect(second.core.baseOrigin("tiny") == .fdStore)
+        let shard = folder + "/diffusion_pytorch_model-00002-of-00002.safetensors"
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: shard)
+        let reason = record.mismatch(name: "tiny", path: folder, current: try SourceFileIdentity.captureModel(path: folder))
+        #expect(reason?.contains("00002-of-00002.safetensors was modified") == true, "\(reason ?? "nil")")
+    }
+
+    @Test func headerDigestCoversLengthAndHeaderOnly() throws {
+        let setup = try Setup()
+        let fd = try FileDescriptor.open(setup.basePath, .readOnly)
+        defer { try? fd.close() }
+        let size = try fd.size()
+        let prefix = try fd.readBytes(fromAbsoluteOffset: 0, count: 8)
+        let length = Int(prefix.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+        let expected = BlobDigest(of: try fd.readBytes(fromAbsoluteOffset: 0, count: 8 + length)).hex
+        #expect(try SafetensorsHeaderDigest.sha256(of: fd, fileSize: size, name: "x") == expected)
+        #expect(throws: FdStoreRejection.self) { try SafetensorsHeaderDigest.sha256(of: fd, fileSize: 7, name: "x") }
+        #expect(throws: FdStoreRejection.self) { try SafetensorsHeaderDigest.sha256(of: fd, fileSize: length + 7, name: "x") }
     }
 }
