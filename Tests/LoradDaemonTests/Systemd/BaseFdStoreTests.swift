@@ -256,3 +256,28 @@ extension BaseFdStoreTests {
         #expect(throws: FdStoreRejection.self) { try SafetensorsHeaderDigest.sha256(of: fd, fileSize: length + 7, name: "x") }
     }
 }
+
+extension BaseFdStoreTests {
+    @Test func aNewPathRemovesTheOldEntriesAndStoresTheNewCopy() async throws {
+        let setup = try Setup()
+        let harness = try await setup.loadedCore()
+        _ = try setup.drain()
+        let other = setup.folder.path + "/moved.safetensors"
+        try FileManager.default.copyItem(atPath: setup.basePath, toPath: other)
+        #expect(await harness.loadBases([("tiny", other)]).isEmpty)
+        let messages = try setup.drain()
+        #expect(messages.map(\.text) == Array(Self.storeTexts.prefix(2)) + Self.storeTexts)
+        let recordFD = try #require(messages.last?.fds.first)
+        defer { for message in messages { for fd in message.fds { try? fd.close() } } }
+        #expect(try FdStoreRecord(decoding: try recordFD.readBytes(fromAbsoluteOffset: 0, count: try recordFD.size())).path == other)
+    }
+
+    @Test func evictingABaseRemovesItFromTheStore() async throws {
+        let setup = try Setup()
+        let harness = try await setup.loadedCore()
+        _ = try setup.drain()
+        let reply = await harness.call(.evict(EvictRequest(base: "tiny")))
+        #expect(reply.errorCode == nil)
+        #expect(try setup.drain().map(\.text) == Array(Self.storeTexts.prefix(2)))
+    }
+}
