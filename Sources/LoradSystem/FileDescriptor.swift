@@ -120,6 +120,21 @@ public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Reads exactly `count` bytes from byte `offset` into a new array.
+    ///
+    /// The corresponding C function is `pread`.
+    /// - Throws: ``SystemError`` as ``readExactly(fromAbsoluteOffset:into:)``; `EINVAL`
+    ///   for a negative count.
+    public func readBytes(fromAbsoluteOffset offset: Int64, count: Int) throws(SystemError) -> [UInt8] {
+        guard count >= 0 else { throw SystemError(errno: EINVAL, operation: "pread (negative count \(count))") }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let outcome = bytes.withUnsafeMutableBytes { buffer in
+            Result { () throws(SystemError) in try readExactly(fromAbsoluteOffset: offset, into: buffer) }
+        }
+        try outcome.get()
+        return bytes
+    }
+
     /// Writes all of `bytes` at the current offset, looping on short writes.
     ///
     /// The corresponding C function is `write`.
@@ -216,5 +231,14 @@ public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
     /// The corresponding C function is `fcntl` with `F_DUPFD_CLOEXEC`.
     public func duplicate() throws(SystemError) -> FileDescriptor {
         FileDescriptor(rawValue: try retryingInterrupts("dup") { Glibc.fcntl(rawValue, F_DUPFD_CLOEXEC, 0) })
+    }
+
+    /// Marks the descriptor close-on-exec (for inherited descriptors, such as those
+    /// systemd passes).
+    ///
+    /// The corresponding C function is `fcntl` with `F_SETFD`.
+    /// - Throws: ``SystemError`` (`EBADF` when it is not open).
+    public func setCloseOnExec() throws(SystemError) {
+        _ = try retryingInterrupts("fcntl(F_SETFD)") { Glibc.fcntl(rawValue, F_SETFD, FD_CLOEXEC) }
     }
 }
