@@ -149,6 +149,13 @@ int clinux_start_writeback(int fd, long long offset, long long length) {
     return sync_file_range(fd, (off64_t)offset, (off64_t)length, SYNC_FILE_RANGE_WRITE);
 }
 
+int clinux_set_direct_io(int fd, int enabled) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags == -1) return -1;
+    int wanted = enabled ? (flags | O_DIRECT) : (flags & ~O_DIRECT);
+    return wanted == flags ? 0 : fcntl(fd, F_SETFL, wanted);
+}
+
 int clinux_peer_credentials(int sock, pid_t *pid, uid_t *uid, gid_t *gid) {
     struct ucred cred;
     socklen_t size = sizeof cred;

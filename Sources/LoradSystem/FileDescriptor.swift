@@ -120,6 +120,21 @@ public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Reads exactly `count` bytes from byte `offset` into a new array.
+    ///
+    /// The corresponding C function is `pread`.
+    /// - Throws: ``SystemError`` as ``readExactly(fromAbsoluteOffset:into:)``; `EINVAL`
+    ///   for a negative count.
+    public func readBytes(fromAbsoluteOffset offset: Int64, count: Int) throws(SystemError) -> [UInt8] {
+        guard count >= 0 else { throw SystemError(errno: EINVAL, operation: "pread (negative count \(count))") }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let outcome = bytes.withUnsafeMutableBytes { buffer in
+            Result { () throws(SystemError) in try readExactly(fromAbsoluteOffset: offset, into: buffer) }
+        }
+        try outcome.get()
+        return bytes
+    }
+
     /// Writes all of `bytes` at the current offset, looping on short writes.
     ///
     /// The corresponding C function is `write`.
@@ -166,6 +181,23 @@ public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
         _ = try retryingInterrupts("sync_file_range") { clinux_start_writeback(raw, offset, length) }
     }
 
+    /// Turns direct I/O (`O_DIRECT`) on or off for this open file: with it on,
+    /// reads and writes bypass the page cache and move data straight between the
+    /// buffer and the device, so buffer addresses, file offsets and lengths must
+    /// be multiples of the device's logical block size (4096 always is) or the
+    /// call fails with `EINVAL`. Data written this way is on the device when the
+    /// write returns, but durability of the file's size and extents still needs
+    /// ``fsync()``.
+    ///
+    /// - Throws: ``SystemError`` with `EINVAL` when the file system does not
+    ///   support direct I/O (tmpfs before Linux 6.6, for instance).
+    ///
+    /// The corresponding C function is `fcntl` with `F_SETFL` and `O_DIRECT`.
+    public func setDirectIO(_ enabled: Bool) throws(SystemError) {
+        let raw = rawValue
+        _ = try retryingInterrupts("fcntl(F_SETFL, O_DIRECT)") { clinux_set_direct_io(raw, enabled ? 1 : 0) }
+    }
+
     /// Flushes the file's data and metadata to stable storage.
     ///
     /// The corresponding C function is `fsync`.
@@ -199,5 +231,14 @@ public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
     /// The corresponding C function is `fcntl` with `F_DUPFD_CLOEXEC`.
     public func duplicate() throws(SystemError) -> FileDescriptor {
         FileDescriptor(rawValue: try retryingInterrupts("dup") { Glibc.fcntl(rawValue, F_DUPFD_CLOEXEC, 0) })
+    }
+
+    /// Marks the descriptor close-on-exec (for inherited descriptors, such as those
+    /// systemd passes).
+    ///
+    /// The corresponding C function is `fcntl` with `F_SETFD`.
+    /// - Throws: ``SystemError`` (`EBADF` when it is not open).
+    public func setCloseOnExec() throws(SystemError) {
+        _ = try retryingInterrupts("fcntl(F_SETFD)") { Glibc.fcntl(rawValue, F_SETFD, FD_CLOEXEC) }
     }
 }

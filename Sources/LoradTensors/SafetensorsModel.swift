@@ -59,13 +59,40 @@ public struct SafetensorsModel: Sendable {
     /// holds a tensor the map does not list for it.
     /// - Throws: ``SafetensorsError`` naming the file and problem.
     public static func open(path: String) throws(SafetensorsError) -> SafetensorsModel {
+        switch try locate(path: path) {
+        case .file(let file):
+            return try SafetensorsModel(files: [SafetensorsFile(path: file)])
+        case .sharded(let folder, let indexPath, let weightMap):
+            return try openSharded(folder: folder, indexPath: indexPath, weightMap: weightMap)
+        }
+    }
+
+    /// The files ``open(path:)`` reads for `path`, without mapping any: the shard index
+    /// (nil for a single file) and the safetensors files in the order of their paths.
+    /// Reads the folder listing and the index's `weight_map` only.
+    /// - Throws: ``SafetensorsError`` as ``open(path:)`` for a folder it would refuse.
+    public static func sourceFiles(of path: String) throws(SafetensorsError) -> (index: String?, files: [String]) {
+        switch try locate(path: path) {
+        case .file(let file): return (nil, [file])
+        case .sharded(let folder, let indexPath, let weightMap):
+            return (indexPath, Set(weightMap.values).sorted().map { folder + "/" + $0 })
+        }
+    }
+
+    /// Where the weights of `path` are: one file, or a shard index with its weight map.
+    private enum Location {
+        case file(String)
+        case sharded(folder: String, indexPath: String, weightMap: [String: String])
+    }
+
+    private static func locate(path: String) throws(SafetensorsError) -> Location {
         let status: FileStatus
         do {
             status = try FileStatus(path: path)
         } catch {
             throw .io(error)
         }
-        guard status.isDirectory else { return try SafetensorsModel(files: [SafetensorsFile(path: path)]) }
+        guard status.isDirectory else { return .file(path) }
         let folder = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
         let listing: [String]
         do {
@@ -75,16 +102,19 @@ public struct SafetensorsModel: Sendable {
         }
         let indexes = listing.filter { $0.hasSuffix(".safetensors.index.json") }
         if indexes.count > 1 { throw .ambiguousFolder(folder: folder, candidates: indexes) }
-        if let index = indexes.first { return try openSharded(folder: folder, index: index) }
+        if let index = indexes.first {
+            let indexPath = folder + "/" + index
+            return .sharded(folder: folder, indexPath: indexPath, weightMap: try readWeightMap(indexPath))
+        }
         let candidates = listing.filter { $0.hasSuffix(".safetensors") && FileStatus.isRegularFile(folder + "/" + $0) }
         guard let only = candidates.first else { throw .noSafetensorsFiles(folder: folder) }
         guard candidates.count == 1 else { throw .ambiguousFolder(folder: folder, candidates: candidates) }
-        return try SafetensorsModel(files: [SafetensorsFile(path: folder + "/" + only)])
+        return .file(folder + "/" + only)
     }
 
-    private static func openSharded(folder: String, index: String) throws(SafetensorsError) -> SafetensorsModel {
-        let indexPath = folder + "/" + index
-        let weightMap = try readWeightMap(indexPath)
+    private static func openSharded(
+        folder: String, indexPath: String, weightMap: [String: String]
+    ) throws(SafetensorsError) -> SafetensorsModel {
         let shardNames = Set(weightMap.values).sorted()
         var files: [SafetensorsFile] = []
         for shard in shardNames {

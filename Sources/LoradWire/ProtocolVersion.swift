@@ -14,10 +14,17 @@ public struct ProtocolVersion: Hashable, Comparable, Sendable, CustomStringConve
         self.minor = minor
     }
 
-    /// The version this codec implements: 1.0.
-    public static let current = ProtocolVersion(major: 1, minor: 0)
+    /// The newest version this codec implements: 1.1 (1.0 plus the `origin` of BaseInfo).
+    /// It speaks 1.0 too.
+    public static let current = ProtocolVersion(major: 1, minor: 1)
 
-    /// `"1.0"`.
+    /// 1.1: the first version whose BaseInfo records carry `origin`.
+    public static let baseOrigin = ProtocolVersion(major: 1, minor: 1)
+
+    /// 1.0: the oldest version of major 1.
+    public static let first = ProtocolVersion(major: 1, minor: 0)
+
+    /// `"1.1"`.
     public var description: String { "\(major).\(minor)" }
 
     /// Orders by major, then minor.

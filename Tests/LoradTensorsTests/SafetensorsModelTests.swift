@@ -56,6 +56,24 @@ import Testing
         #expect(model.tensor(named: "z") == nil)
     }
 
+    @Test func sourceFilesNameWhatOpenReads() throws {
+        let file = try SafetensorsModel.sourceFiles(of: SafetensorsFileTests.basePath)
+        #expect(file.index == nil && file.files == [SafetensorsFileTests.basePath])
+        let plain = fixturesPath + "/cogvideox-tiny-bf16_bf16/diffusers_plain/"
+        let single = try SafetensorsModel.sourceFiles(of: plain)
+        let opened = try SafetensorsModel.open(path: plain).files.map(\.name)
+        #expect(single.index == nil)
+        #expect(single.files == opened)
+        let temp = try TempFolder()
+        defer { temp.cleanup() }
+        try makeSharded(temp)
+        let sharded = try SafetensorsModel.sourceFiles(of: temp.path)
+        #expect(sharded.index == temp.file("diffusion_pytorch_model.safetensors.index.json"))
+        let shards = try SafetensorsModel.open(path: temp.path).files.map(\.name)
+        #expect(sharded.files == shards)
+        #expect(sharded.files.count == 2)
+    }
+
     @Test func rejectsInconsistentShards() throws {
         let temp = try TempFolder()
         defer { temp.cleanup() }

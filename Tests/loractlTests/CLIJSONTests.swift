@@ -18,7 +18,7 @@ import Testing
             socket: "/run/lorad/lorad.sock", server: "lorad/0.1.0", version: .current,
             limits: .default, maxRequestsInFlight: 32, stats: stats))
         #expect(json["socket"] as? String == "/run/lorad/lorad.sock")
-        #expect(json["protocol"] as? String == "1.0")
+        #expect(json["protocol"] as? String == "1.1")
         let limits = try #require(json["limits"] as? [String: Any])
         #expect(limits["max_frame_bytes"] as? Int == 65536)
         #expect(limits["max_requests_in_flight"] as? Int == 32)
@@ -35,6 +35,9 @@ import Testing
         let base = try #require((bases["bases"] as? [[String: Any]])?.first)
         #expect(base["state"] as? String == "ready")
         #expect(base["tensor_count"] as? Int == 3)
+        #expect(base["origin"] == nil, "a 1.0 server sends no origin")
+        let stored = try object(CLIJSON.bases([BaseInfo(name: "tiny", state: .ready, byteSize: 10, tensorCount: 3, origin: .fdStore)]))
+        #expect((stored["bases"] as? [[String: Any]])?.first?["origin"] as? String == "fd_store")
         let list = try object(CLIJSON.adapters([
             LoradWire.AdapterSummary(name: "disney", latestVersion: 2, base: nil, rank: 16, storedBytes: 5, tags: ["style"]),
         ]))

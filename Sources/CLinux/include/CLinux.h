@@ -75,6 +75,10 @@ ssize_t clinux_recv_with_fds(int sock, void *buf, size_t len, int *fds, int max_
 /// sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE): starts writeback
 /// of a range without waiting for it.
 int clinux_start_writeback(int fd, long long offset, long long length);
+/// Sets (enabled != 0) or clears O_DIRECT on an open file with fcntl(F_SETFL),
+/// keeping its other status flags. -1 with errno (EINVAL: the file system does
+/// not support direct I/O).
+int clinux_set_direct_io(int fd, int enabled);
 /// SO_PEERCRED of a connected AF_UNIX socket.
 int clinux_peer_credentials(int sock, pid_t *pid, uid_t *uid, gid_t *gid);
 

@@ -41,6 +41,22 @@ struct FuseJob<Accumulator: FuseAccumulator> {
         }
     }
 
+    /// Runs the panels on `buffers.count` threads at once, panel p on thread
+    /// p mod count in its own buffer (panelRows x cols values each).
+    func run(buffers: [UnsafeMutablePointer<Accumulator>]) {
+        let workers = min(buffers.count, panelCount)
+        guard workers > 1 else {
+            if let buffer = buffers.first { run(buffer: buffer) }
+            return
+        }
+        let shared = SendablePanelRun(job: self, buffers: buffers)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for panel in stride(from: worker, to: shared.job.panelCount, by: workers) {
+                shared.job.runPanel(panel, buffer: shared.buffers[worker])
+            }
+        }
+    }
+
     /// Widens, updates and narrows the rows of one panel.
     func runPanel(_ panel: Int, buffer: UnsafeMutablePointer<Accumulator>) {
         let firstRow = panel * panelRows
@@ -89,4 +105,14 @@ struct FuseJob<Accumulator: FuseAccumulator> {
 /// output, all of which outlive the blocking `concurrentPerform` call.
 private struct SendableChunkBody: @unchecked Sendable {
     let body: (Int, Int) -> Void
+}
+
+/// A job and its per-worker panel buffers handed to `concurrentPerform`.
+///
+/// `@unchecked Sendable`: the workers only read the job's base and factors,
+/// worker w only touches buffer w and writes disjoint output rows, and all of
+/// it outlives the blocking `concurrentPerform` call.
+private struct SendablePanelRun<Accumulator: FuseAccumulator>: @unchecked Sendable {
+    let job: FuseJob<Accumulator>
+    let buffers: [UnsafeMutablePointer<Accumulator>]
 }

@@ -37,6 +37,10 @@ public enum FuseKernel {
     ///   - conversionThreads: threads (1...16) sharing the dtype conversions; the
     ///     GEMM is threaded by OpenBLAS whatever this says. Use 1 when the caller
     ///     already runs one fuse per core.
+    ///   - panelWorkers: with more than 1 (at most 16), that many threads each
+    ///     fuse whole row panels (conversions and a single-threaded GEMM), and
+    ///     `conversionThreads` is unused; OpenBLAS is single-threaded process-wide
+    ///     meanwhile (see `BLASThreads`). The result is bit-identical either way.
     /// - Throws: ``FuseError`` for an unsupported dtype, shapes that do not chain,
     ///   a byte count that disagrees with a shape, a non-finite coefficient or an
     ///   overlapping output, always before any output byte is written.
@@ -44,9 +48,12 @@ public enum FuseKernel {
                             into output: UnsafeMutableRawBufferPointer,
                             scratch: FuseScratch? = nil,
                             accumulation: FuseAccumulation = .double,
-                            conversionThreads: Int = defaultConversionThreads) throws(FuseError) {
+                            conversionThreads: Int = defaultConversionThreads,
+                            panelWorkers: Int = 1) throws(FuseError) {
+        var tuning = FuseTuning(conversionThreads: min(max(conversionThreads, 1), 16))
+        tuning.panelWorkers = min(max(panelWorkers, 1), 16)
         try fuse(base: base, terms: terms, into: output, scratch: scratch, accumulation: accumulation,
-                 tuning: FuseTuning(conversionThreads: min(max(conversionThreads, 1), 16)))
+                 tuning: tuning)
     }
 
     /// ``fuse(base:terms:into:scratch:accumulation:conversionThreads:)`` with every
@@ -108,6 +115,15 @@ public enum FuseKernel {
         let job = FuseJob(base: basePointer, output: outputPointer, dtype: base.dtype,
                           rows: base.rows, cols: base.cols, factors: factors,
                           panelRows: panelRows, conversionThreads: tuning.conversionThreads)
-        job.run(buffer: scratch.buffer(0, count: panelRows * base.cols, of: Accumulator.self))
+        let workers = min(tuning.panelWorkers, job.panelCount)
+        if workers > 1 {
+            // Slot 0 and the slots after the converted factors.
+            let buffers = (0..<workers).map { worker in
+                scratch.buffer(worker == 0 ? 0 : slot + worker - 1, count: panelRows * base.cols, of: Accumulator.self)
+            }
+            BLASThreads.withSingleThreaded { job.run(buffers: buffers) }
+        } else {
+            job.run(buffer: scratch.buffer(0, count: panelRows * base.cols, of: Accumulator.self))
+        }
     }
 }

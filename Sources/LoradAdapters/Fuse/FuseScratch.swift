@@ -3,7 +3,7 @@
 ///
 /// Holds a few 64-byte-aligned buffers that grow to the largest request seen and
 /// are freed when the scratch is deinitialised. The kernel uses at most
-/// `1 + 2 * terms` buffers: one row panel (4 MiB by default) and the factors that
+/// `panelWorkers + 2 * terms` buffers: a row panel (4 MiB by default) per worker and the factors that
 /// need converting to the accumulator type. A scratch is not `Sendable` and serves one fuse
 /// call at a time: give each concurrent caller its own.
 public final class FuseScratch {

@@ -10,4 +10,7 @@ struct FuseTuning: Sendable {
     var panelBytes = 4 << 20
     /// Threads sharing the widening and narrowing of a panel.
     var conversionThreads = FuseKernel.defaultConversionThreads
+    /// Threads that each run whole panels with single-threaded BLAS; 1 leaves
+    /// the GEMM to OpenBLAS's threads.
+    var panelWorkers = 1
 }

@@ -8,9 +8,10 @@ import Synchronization
 /// `round_once(W + sum_i w_i * s_i * B_i A_i)`.
 ///
 /// The job is a two-stage pipeline: the calling thread fuses tensor i+1 (the
-/// kernel itself uses both cores) while a writer thread `pwrite`s tensor i from
-/// one of two buffers; untouched tensors are written straight from the base's
-/// mapping. The output is a temp file renamed into place after `fsync`.
+/// kernel itself uses both cores) straight into one of two block-aligned
+/// buffers while a ``BlockStreamWriter`` writes tensor i with direct I/O
+/// (falling back to the page cache where the file system has none). The output
+/// is a temp file renamed into place after `fsync`.
 public enum ModelMerger {
     /// Progress of a merge: tensors done and in all, called on the merging thread.
     public typealias Progress = (_ done: Int, _ total: Int) -> Void
@@ -27,12 +28,16 @@ public enum ModelMerger {
     ///   - accumulation: F64 (default: every element correctly rounded) or F32
     ///     (about twice as fast; within 0.52 ulp except where the terms nearly
     ///     cancel the weight, as diffusers and PEFT are).
+    ///   - panelWorkers: threads that each fuse whole row panels with
+    ///     single-threaded BLAS (see ``FuseKernel``); 1 (the default) lets
+    ///     OpenBLAS thread each GEMM. The output is the same either way.
     ///   - progress: called after each tensor is fused or queued.
     /// - Throws: ``AdapterError`` for an incompatible adapter, ``FuseError``,
     ///   ``SafetensorsError`` or ``SystemError`` when writing fails.
     public static func merge(
         base: SafetensorsModel, baseName: String, adapters: [WeightedAdapter],
-        to path: String, accumulation: FuseAccumulation = .double, progress: Progress? = nil
+        to path: String, accumulation: FuseAccumulation = .double, panelWorkers: Int = 1,
+        progress: Progress? = nil
     ) throws {
         let description = base.description(named: baseName)
         let resolved = try adapters.map { weighted throws(AdapterError) in
@@ -45,134 +50,55 @@ public enum ModelMerger {
         try DurableFile.writeAtomically(to: path) { fd in
             try fd.truncate(toSize: Int64(layout.totalSize))
             try layout.headerBytes.withUnsafeBytes { try fd.write(toAbsoluteOffset: 0, $0) }
-            try write(layout: layout, base: base, adapters: resolved, accumulation: accumulation, to: fd, progress: progress)
+            try write(layout: layout, base: base, adapters: resolved, accumulation: accumulation,
+                      panelWorkers: panelWorkers, to: fd, progress: progress)
         }
     }
 
-    /// Fuses and writes every tensor of `layout` into `fd` (header already written).
+    /// Writes the header and every tensor of `layout` into `fd` in file order,
+    /// fusing the touched ones straight into the writer's buffers.
     private static func write(
         layout: SafetensorsLayout, base: SafetensorsModel, adapters: [WeightedAdapter],
-        accumulation: FuseAccumulation, to fd: FileDescriptor, progress: Progress?
+        accumulation: FuseAccumulation, panelWorkers: Int, to fd: FileDescriptor, progress: Progress?
     ) throws {
-        let termsByEntry = layout.entries.map { TensorFusion.modules(touching: $0.name, in: adapters) }
-        let largestFused = zip(layout.entries, termsByEntry).reduce(0) { largest, pair in
-            pair.1.isEmpty ? largest : max(largest, layout.range(of: pair.0.name)?.count ?? 0)
-        }
-        let writer = PipelinedWriter(fd: fd, bufferBytes: largestFused)
-        defer { writer.drain() }
-        let scratch = FuseScratch()
-        var done = 0
-        for (entry, terms) in zip(layout.entries, termsByEntry) {
+        // The layout was made from the base's own entries, so every name resolves.
+        var pieces: [(tensor: Tensor, terms: [(module: LoraModule, coefficient: Double)], range: Range<Int>)] = []
+        for entry in layout.entries {
             guard let range = layout.range(of: entry.name), let tensor = base.tensor(named: entry.name) else { continue }
-            if terms.isEmpty {
-                try writer.enqueue(tensor: tensor, at: range.lowerBound)
-            } else {
-                let slot = try writer.takeBuffer()
-                let destination = UnsafeMutableRawBufferPointer(rebasing: writer.buffer(slot)[0..<range.count])
-                do {
-                    try TensorFusion.fuse(base: tensor, terms: terms, into: destination, scratch: scratch, accumulation: accumulation)
-                } catch {
-                    writer.returnBuffer(slot)
-                    throw error
+            pieces.append((tensor, TensorFusion.modules(touching: entry.name, in: adapters), range))
+        }
+        pieces.sort { $0.range.lowerBound < $1.range.lowerBound }
+        let largestFused = pieces.reduce(0) { $1.terms.isEmpty ? $0 : max($0, $1.range.count) }
+        let writer = BlockStreamWriter(fd: fd, pieceCapacity: largestFused)
+        defer { writer.drain() }
+
+        let header = layout.headerBytes
+        try writer.produce(count: header.count) { $0.copyBytes(from: header) }
+        var position = header.count
+        let scratch = FuseScratch()
+        for (done, piece) in pieces.enumerated() {
+            if piece.range.lowerBound > position {  // Never for a layout we built; kept zero-filled if it were.
+                try writer.produce(count: piece.range.lowerBound - position) { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+            }
+            if piece.terms.isEmpty {
+                try piece.tensor.withUnsafeBytes { bytes in
+                    var start = 0
+                    while start < bytes.count {
+                        let count = min(writer.capacity, bytes.count - start)
+                        try writer.produce(count: count) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + count)])) }
+                        start += count
+                    }
                 }
-                try writer.enqueue(buffer: slot, count: range.count, at: range.lowerBound)
+            } else {
+                try writer.produce(count: piece.range.count) { destination in
+                    try TensorFusion.fuse(base: piece.tensor, terms: piece.terms, into: destination,
+                                          scratch: scratch, accumulation: accumulation, panelWorkers: panelWorkers)
+                }
             }
-            done += 1
-            progress?(done, layout.entries.count)
+            position = piece.range.upperBound
+            progress?(done + 1, pieces.count)
         }
-        try writer.finish()
-    }
-}
-
-/// The writer stage of ``ModelMerger``: a serial queue that `pwrite`s tensors in
-/// the order given, with two reusable buffers for fused tensors so fusing one
-/// overlaps writing the previous.
-///
-/// `@unchecked Sendable`: the buffers move between the fusing thread and the
-/// writer queue through the semaphore (a buffer is touched by one side at a
-/// time); the first error is kept under a mutex.
-private final class PipelinedWriter: @unchecked Sendable {
-    private let fd: FileDescriptor
-    private let queue = DispatchQueue(label: "lorad.merge.writer")
-    private let free = DispatchSemaphore(value: 0)
-    private var buffers: [UnsafeMutableRawBufferPointer] = []
-    private let freeBuffers = Mutex<[Int]>([])
-    private let failure = Mutex<(any Error)?>(nil)
-
-    init(fd: FileDescriptor, bufferBytes: Int) {
-        self.fd = fd
-        if bufferBytes > 0 {
-            for _ in 0..<2 {
-                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferBytes, alignment: 64)
-                freeBuffers.withLock { $0.append(buffers.count) }
-                buffers.append(buffer)
-                free.signal()
-            }
-        }
-    }
-
-    deinit {
-        queue.sync {}
-        for buffer in buffers { buffer.deallocate() }
-    }
-
-    /// Buffer number `slot`.
-    func buffer(_ slot: Int) -> UnsafeMutableRawBufferPointer { buffers[slot] }
-
-    /// The number of a free buffer (waits for the writer to release one).
-    func takeBuffer() throws -> Int {
-        try rethrowFailure()
-        free.wait()
-        return freeBuffers.withLock { $0.removeLast() }
-    }
-
-    /// Gives back a buffer that will not be written.
-    func returnBuffer(_ slot: Int) {
-        freeBuffers.withLock { $0.append(slot) }
-        free.signal()
-    }
-
-    /// Writes `count` bytes of `buffer` at `offset`, then frees the buffer.
-    func enqueue(buffer slot: Int, count: Int, at offset: Int) throws {
-        try rethrowFailure()
-        queue.async { [self] in
-            perform {
-                try fd.write(toAbsoluteOffset: Int64(offset), UnsafeRawBufferPointer(rebasing: buffers[slot][0..<count]))
-                try? fd.startWriteback(offset: Int64(offset), length: Int64(count))
-            }
-            returnBuffer(slot)
-        }
-    }
-
-    /// Writes an untouched tensor's bytes (kept alive by the tensor) at `offset`.
-    func enqueue(tensor: Tensor, at offset: Int) throws {
-        try rethrowFailure()
-        queue.async { [self] in
-            perform {
-                try tensor.withUnsafeBytes { try fd.write(toAbsoluteOffset: Int64(offset), $0) }
-                try? fd.startWriteback(offset: Int64(offset), length: Int64(tensor.byteCount))
-            }
-        }
-    }
-
-    /// Waits for every queued write; throws the first failure.
-    func finish() throws {
-        queue.sync {}
-        try rethrowFailure()
-    }
-
-    /// Waits for every queued write, ignoring failures (cleanup path).
-    func drain() {
-        queue.sync {}
-    }
-
-    private func perform(_ body: () throws -> Void) {
-        guard failure.withLock({ $0 == nil }) else { return }
-        do { try body() } catch { failure.withLock { $0 = $0 ?? error } }
-    }
-
-    private func rethrowFailure() throws {
-        if let error = failure.withLock({ $0 }) { throw error }
+        try writer.finish(totalSize: Int64(layout.totalSize))
     }
 }
 

@@ -13,13 +13,15 @@ public enum TensorFusion {
         }
     }
 
-    /// Writes `base` fused with `terms` into `output` (the base's byte count).
+    /// Writes `base` fused with `terms` into `output` (the base's byte count);
+    /// `conversionThreads` and `panelWorkers` as in ``FuseKernel``.
     ///
     /// - Throws: ``FuseError`` when shapes or sizes disagree (before any byte is written).
     public static func fuse(
         base: Tensor, terms: [(module: LoraModule, coefficient: Double)],
         into output: UnsafeMutableRawBufferPointer, scratch: FuseScratch? = nil,
-        accumulation: FuseAccumulation = .double, conversionThreads: Int = FuseKernel.defaultConversionThreads
+        accumulation: FuseAccumulation = .double, conversionThreads: Int = FuseKernel.defaultConversionThreads,
+        panelWorkers: Int = 1
     ) throws(FuseError) {
         guard base.shape.count == 2 else {
             throw FuseError(.shapeMismatch, "\(base.shape) is not a 2-D weight")
@@ -30,7 +32,7 @@ public enum TensorFusion {
                     try FuseKernel.fuse(
                         base: FuseOperand(dtype: base.dtype, rows: base.shape[0], cols: base.shape[1], bytes: baseBytes),
                         terms: fuseTerms, into: output, scratch: scratch, accumulation: accumulation,
-                        conversionThreads: conversionThreads)
+                        conversionThreads: conversionThreads, panelWorkers: panelWorkers)
                 }
             }
         }

@@ -20,17 +20,20 @@ struct BaseSlot: Sendable {
     var path: String
     /// Its state.
     var status: Status
-    /// Removed from the configuration by a reload: new sessions are refused, open ones keep
-    /// working; cleared when a later reload configures the name again.
-    var retired = false
-
     /// The resident base, when ready.
     var resident: ResidentBase? {
         if case .ready(let base) = status { return base }
         return nil
     }
 
-    /// The wire record.
+    /// The wire record, with ``BaseInfo/origin`` when `withOrigin` (protocol 1.1 and later).
+    func info(withOrigin: Bool) -> BaseInfo {
+        var info = info
+        if withOrigin { info.origin = resident?.origin ?? .notResident }
+        return info
+    }
+
+    /// The wire record of protocol 1.0.
     var info: BaseInfo {
         switch status {
         case .configured: BaseInfo(name: name, state: .configured, byteSize: 0, tensorCount: 0)

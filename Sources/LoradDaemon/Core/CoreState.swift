@@ -11,6 +11,9 @@ struct CoreState: Sendable {
 
     /// The bases, in configuration order.
     var bases: [BaseSlot] = []
+    /// Bases a reload removed from the configuration while sessions were open on them: kept
+    /// for those sessions only, dropped when the last one closes.
+    var removedBases: [String: ResidentBase] = [:]
     /// Open sessions.
     var sessions: SessionTable
     /// Derived segments.
@@ -42,6 +45,20 @@ struct CoreState: Sendable {
     /// - Throws: `not_found`, or `not_ready` while it loads or after it failed.
     func readyBase(_ name: String) throws(WireError) -> ResidentBase {
         try slot(name).readyBase()
+    }
+
+    /// The base of an open session: the configured base `name`, or the removed one the
+    /// session still holds.
+    /// - Throws: as ``readyBase(_:)``.
+    func sessionBase(_ name: String) throws(WireError) -> ResidentBase {
+        if baseIndex(name) == nil, let removed = removedBases[name] { return removed }
+        return try readyBase(name)
+    }
+
+    /// Drops the removed bases no open session uses any more (their memory is freed once
+    /// clients unmap them).
+    mutating func dropUnusedRemovedBases() {
+        removedBases = removedBases.filter { sessions.uses(base: $0.key) }
     }
 
     /// The resident bases.

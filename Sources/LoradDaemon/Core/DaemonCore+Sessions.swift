@@ -14,9 +14,6 @@ extension DaemonCore {
                 reloadIfEvicted(request.base, state: &state)
                 throw error
             }
-            if let index = state.baseIndex(request.base), state.bases[index].retired {
-                throw WireError(.notFound, "base \(request.base) was removed from lorad's configuration; open sessions on it keep working, new ones need it configured again (and a reload)")
-            }
             return (try state.sessions.open(connectionID: peer.connectionID, uid: peer.uid, base: request.base, mode: request.mode), base)
         }
         return sessionReply(session, base: base, segments: [], wrap: ServerMessage.openSession)
@@ -57,6 +54,7 @@ extension DaemonCore {
     func closeSession(_ request: CloseSessionRequest, _ context: RequestContext) throws -> CloseSessionReply {
         try state.withLock { state throws in
             state.release(try state.sessions.close(request.sessionID, connectionID: context.peer.connectionID))
+            state.dropUnusedRemovedBases()
         }
         return CloseSessionReply()
     }
@@ -65,7 +63,7 @@ extension DaemonCore {
     func getSegments(_ request: GetSegmentsRequest, _ context: RequestContext) throws -> HandlerReply {
         let (session, base, segments) = try state.withLock { state throws -> (Session, ResidentBase, [Segment]) in
             let session = try state.sessions.session(request.sessionID, connectionID: context.peer.connectionID)
-            let base = try state.readyBase(session.base)
+            let base = try state.sessionBase(session.base)
             return (session, base, session.held.compactMap { state.cache.peek($0) })
         }
         return sessionReply(session, base: base, segments: segments, wrap: ServerMessage.getSegments)
@@ -82,7 +80,7 @@ extension DaemonCore {
         let connection = context.peer.connectionID
         let (session, base) = try state.withLock { state throws -> (Session, ResidentBase) in
             let session = try state.sessions.session(sessionID, connectionID: connection)
-            return (session, try state.readyBase(session.base))
+            return (session, try state.sessionBase(session.base))
         }
         let set = try newSet(session, base)
         try context.token.check()

@@ -30,6 +30,8 @@ public final class DaemonCore: RequestHandling {
     let pool: WorkerPool
     let memo: AdapterMemo
     let baseLoader = DispatchQueue(label: "lorad.bases")
+    /// systemd's file descriptor store for base segments, once ``useFdStore(_:)`` set it.
+    let fdStoreHolder = Mutex<BaseFdStore?>(nil)
     private let started = ContinuousClock.now
 
     /// A core over an open store.
@@ -113,6 +115,7 @@ public final class DaemonCore: RequestHandling {
             let mine = state.pending.filter { $0.key.connectionID == connectionID }
             for key in mine.keys { state.pending[key] = nil }
             state.release(state.sessions.closeAll(connectionID: connectionID))
+            state.dropUnusedRemovedBases()
             state.connections.remove(connectionID)
             return Array(mine.values)
         }
@@ -133,7 +136,8 @@ public final class DaemonCore: RequestHandling {
             let token = state.withLock { $0.pending[key] }
             return HandlerReply(.cancel(CancelReply(wasPending: token?.cancel() ?? false)))
         case .listBases:
-            return HandlerReply(.listBases(ListBasesReply(bases: state.withLock { $0.bases.map(\.info) })))
+            let withOrigin = peer.protocolVersion >= .baseOrigin
+            return HandlerReply(.listBases(ListBasesReply(bases: state.withLock { $0.bases.map { $0.info(withOrigin: withOrigin) } })))
         case .openSession(let open):
             return Self.answer { () throws in try openSession(open, peer: peer) }
         case .evict(let evict) where peer.isAdmin:

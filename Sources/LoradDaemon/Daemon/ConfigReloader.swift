@@ -65,7 +65,7 @@ public final class ConfigReloader: Sendable {
         applied.limits.sessionsPerUID = current.limits.sessionsPerUID
         running.withLock { $0 = applied }
         logger.notice("reloaded \(next.configFile ?? "the configuration"): \(plan.summary)")
-        core.retireBases(plan.basesRemoved)
+        core.removeBases(plan.basesRemoved)
         if !plan.basesToLoad.isEmpty {
             core.loadBases(plan.basesToLoad.map { ($0.name, $0.path) }, onSettled: Self.logSettlement(logger))
         }

@@ -33,10 +33,19 @@ public enum DaemonRunner {
                 memoryBudget: config.memoryBudget, threads: config.threads,
                 sessionsPerUID: config.limits.sessionsPerUID))
         var settings = ServerSettings(config: config, serverName: serverName)
-        let activated = try SocketActivation.listener()
+        let passed = try SocketActivation.passedDescriptors()
+        let activated = passed.listener
         if let activated { settings.listener = .adopted(activated) }
+        let notifier = SystemdNotifier()
+        let fdStore = BaseFdStore(notifier: notifier, logger: logger, passed: passed.others)
+        let pending = fdStore.pendingNames
+        if !pending.isEmpty {
+            logger.notice("fd store: systemd passed \(pending.count) stored base(s): \(pending.joined(separator: ", "))")
+        }
+        fdStore.discard(unconfigured: Set(config.bases.map(\.name)))
+        core.useFdStore(fdStore)
         let server = try Server(settings: settings, handler: core, logger: logger)
-        let supervisor = SystemdSupervisor(notifier: SystemdNotifier()) { core.statusLine() }
+        let supervisor = SystemdSupervisor(notifier: notifier) { core.statusLine() }
         let watchdog = SystemdWatchdog.configuredInterval().map { interval in
             logger.notice("watchdog: pinging every \(interval / 2) while the event loop answers")
             return SystemdWatchdog(interval: interval, notifier: supervisor.notifier) { server.probe(timeout: $0) }

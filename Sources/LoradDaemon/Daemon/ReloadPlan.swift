@@ -3,8 +3,8 @@
 public struct ReloadPlan: Sendable, Equatable {
     /// Bases to load: new names, and known names whose path changed.
     public var basesToLoad: [ConfiguredBase]
-    /// Names no longer configured: new sessions on them are refused; open sessions keep
-    /// working and the base stays resident until restart.
+    /// Names no longer configured: they leave the base list and the fd store, new sessions on
+    /// them get `not_found`; open sessions keep their base until they close.
     public var basesRemoved: [String]
     /// Whether the `[access]` rules or the per-connection `[limits]` changed (applied to
     /// new connections).
@@ -40,7 +40,7 @@ public struct ReloadPlan: Sendable, Equatable {
         }
         if accessOrLimitsChanged { parts.append("access rules and limits updated for new connections") }
         if !basesRemoved.isEmpty {
-            parts.append("removed (no new sessions; open ones keep working until restart): \(basesRemoved.joined(separator: ", "))")
+            parts.append("removed (open sessions keep them until they close): \(basesRemoved.joined(separator: ", "))")
         }
         if !needRestart.isEmpty {
             parts.append("changed but needs a restart: \(needRestart.joined(separator: ", "))")

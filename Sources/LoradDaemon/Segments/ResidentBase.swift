@@ -1,6 +1,7 @@
 import LoradAdapters
 import LoradStore
 import LoradTensors
+import LoradWire
 
 /// A base model resident in shared memory: its sealed base segment, the daemon's own
 /// read-only mapping of it parsed as safetensors (zero-copy, for fusing and merging), its
@@ -16,16 +17,19 @@ public final class ResidentBase: Sendable {
     public let shapes: BaseShapes
     /// ``BaseFingerprint`` of the tensors' names, dtypes and shapes.
     public let fingerprint: String
+    /// Where the segment came from.
+    public let origin: BaseOrigin
 
-    /// Maps `segment` and parses it.
+    /// Maps `segment` (which came from `origin`) and parses it.
     /// - Throws: ``SystemError`` from `mmap`, ``SafetensorsError`` for a segment that does
     ///   not hold a safetensors file.
-    public init(name: String, segment: Segment) throws {
+    public init(name: String, segment: Segment, origin: BaseOrigin = .file) throws {
         let file = try segment.safetensors()
         var table: [String: (dtype: DType, shape: [Int])] = [:]
         for entry in file.entries { table[entry.name] = (entry.dtype, entry.shape) }
         self.name = name
         self.segment = segment
+        self.origin = origin
         self.file = file
         self.shapes = BaseShapes(displayName: name, shapes: table)
         self.fingerprint = BaseFingerprint.compute(tensors: file.entries.map { ($0.name, $0.dtype, $0.shape) })

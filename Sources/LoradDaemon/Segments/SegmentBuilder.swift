@@ -47,7 +47,15 @@ public enum SegmentBuilder {
     public static func buildByWriting(
         kind: SegmentKind, key: String, byteSize: Int, write: (FileDescriptor) throws -> Void
     ) throws -> Segment {
-        let fd = try Memfd.create(name: memfdName(kind: kind, key: key))
+        let fd = try sealedMemfd(name: memfdName(kind: kind, key: key), byteSize: byteSize, write: write)
+        return Segment(kind: kind, key: key, fd: fd, byteSize: byteSize)
+    }
+
+    /// A memfd named `name` of `byteSize` bytes, filled by `write`, sealed
+    /// ``Memfd/Seals/immutable``; returns a read-only descriptor of it (the caller owns it).
+    /// - Throws: what `write` throws, ``SystemError``; nothing is left open then.
+    static func sealedMemfd(name: String, byteSize: Int, write: (FileDescriptor) throws -> Void) throws -> FileDescriptor {
+        let fd = try Memfd.create(name: name)
         do {
             try fd.truncate(toSize: Int64(byteSize))
             try write(fd)
@@ -68,7 +76,7 @@ public enum SegmentBuilder {
             throw error
         }
         try? fd.close()
-        return Segment(kind: kind, key: key, fd: readOnly, byteSize: byteSize)
+        return readOnly
     }
 
     /// Builds a segment holding a safetensors file of `layout`: the header, then `fill` once

@@ -14,6 +14,8 @@ public struct PeerContext: Sendable, Hashable {
     /// Whether the peer may use admin requests: root, the daemon's own uid, an admin uid, or a member
     /// of an admin group.
     public var isAdmin: Bool
+    /// The protocol version negotiated at HELLO (replies carry only its fields).
+    public var protocolVersion: ProtocolVersion = .first
 
     /// Creates a peer context from the credentials the server read at accept.
     public init(connectionID: UInt64, pid: Int32, uid: UInt32, gid: UInt32, isAdmin: Bool) {

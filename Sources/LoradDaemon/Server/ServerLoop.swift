@@ -270,11 +270,12 @@ final class ServerLoop {
             case .send(let frame):
                 enqueue(OutboundFrame(frame), on: connection, now: now)
             case .dispatch(let message, let requestID, let fds):
-                guard !connection.isClosed, let peer = connection.peer else {
+                guard !connection.isClosed, var peer = connection.peer else {
                     closeDescriptors(fds)
                     continue
                 }
                 statistics.requestsDispatched.bump()
+                if case .ready(let version) = connection.state.phase { peer.protocolVersion = version }
                 server.handler.handle(
                     message, requestID: requestID, fds: fds.map { FileDescriptor(rawValue: $0) }, peer: peer,
                     reply: replyClosure(connectionID: connection.id, requestID: requestID))

@@ -15,6 +15,12 @@ public enum SystemdNotification: Sendable, Hashable {
     /// `EXTEND_TIMEOUT_USEC=...`: the current start, stop or reload needs up to this much
     /// longer (whole microseconds; negative durations count as zero).
     case extendTimeout(Duration)
+    /// `FDSTORE=1` + `FDNAME=...`: keep the descriptors sent with this datagram in the
+    /// service's file descriptor store under `name` (printable ASCII without `:`, at most
+    /// 255 bytes; see ``FdStoreName``), and pass them back after a restart.
+    case fdStore(name: String)
+    /// `FDSTOREREMOVE=1` + `FDNAME=...`: drop every stored descriptor named `name`.
+    case fdStoreRemove(name: String)
 
     /// The `KEY=VALUE` line(s) of this notification, without a trailing newline.
     public var line: String {
@@ -26,7 +32,18 @@ public enum SystemdNotification: Sendable, Hashable {
         case .reloading(let microseconds): "RELOADING=1\nMONOTONIC_USEC=\(microseconds)"
         case .watchdog: "WATCHDOG=1"
         case .extendTimeout(let duration): "EXTEND_TIMEOUT_USEC=\(Self.microseconds(of: duration))"
+        case .fdStore(let name): "FDSTORE=1\nFDNAME=\(Self.fdName(name))"
+        case .fdStoreRemove(let name): "FDSTOREREMOVE=1\nFDNAME=\(Self.fdName(name))"
         }
+    }
+
+    /// `name` with every byte systemd refuses in an `FDNAME=` (`:`, control and non-ASCII
+    /// characters) replaced by `_`, cut to 255 bytes.
+    static func fdName(_ name: String) -> String {
+        let bytes = name.utf8.prefix(255).map { byte in
+            (0x21...0x7E).contains(byte) && byte != UInt8(ascii: ":") ? byte : UInt8(ascii: "_")
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Whole microseconds of `duration`, clamped to `0...UInt64.max`.

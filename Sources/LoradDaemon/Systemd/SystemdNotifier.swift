@@ -44,17 +44,23 @@ public struct SystemdNotifier: Sendable {
         (try? send(notifications)) ?? false
     }
 
-    /// Sends `notifications` as one datagram and returns `true`, or `false` when the
-    /// notifier is disabled or the list is empty.
+    /// Sends `notifications` as one datagram, with `fds` attached (`SCM_RIGHTS`, like
+    /// `sd_pid_notify_with_fds(3)`; for ``SystemdNotification/fdStore(name:)``), and returns
+    /// `true`, or `false` when the notifier is disabled or the list is empty. The
+    /// descriptors stay open and owned by the caller.
     ///
-    /// - Throws: ``SystemError`` when the socket cannot be made or `sendto` fails
+    /// - Throws: ``SystemError`` when the socket cannot be made or `sendto`/`sendmsg` fails
     ///   (`ENOENT`/`ECONNREFUSED`: nobody listens at ``socketAddress``).
-    public func send(_ notifications: [SystemdNotification]) throws(SystemError) -> Bool {
+    public func send(_ notifications: [SystemdNotification], fds: [FileDescriptor] = []) throws(SystemError) -> Bool {
         guard let socketAddress, !notifications.isEmpty else { return false }
         let text = notifications.map(\.line).joined(separator: "\n") + "\n"
         let socket = try UnixDatagramSocket.make()
         defer { try? socket.close() }
-        try socket.send(Array(text.utf8), to: socketAddress)
+        if fds.isEmpty {
+            try socket.send(Array(text.utf8), to: socketAddress)
+        } else {
+            try socket.send(Array(text.utf8), fds: fds, to: socketAddress)
+        }
         return true
     }
 }

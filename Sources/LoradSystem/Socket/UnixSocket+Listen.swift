@@ -76,7 +76,7 @@ extension UnixSocket {
                 errno: EINVAL,
                 operation: "adopt \(fd) (not a listening AF_UNIX stream socket: domain \(domain), type \(type), listening \(listening != 0); use ListenStream=/path in the .socket unit)")
         }
-        _ = try retryingInterrupts("fcntl(F_SETFD)") { Glibc.fcntl(fd.rawValue, F_SETFD, FD_CLOEXEC) }
+        try fd.setCloseOnExec()
         let socket = UnixSocket(fileDescriptor: fd)
         try socket.setNonBlocking()
         return socket

@@ -38,12 +38,13 @@ enum CLIJSON {
     static func bases(_ bases: [BaseInfo]) -> String {
         JSONText.object([
             ("bases", JSONText.array(bases.map { base in
-                JSONText.object([
-                    ("name", JSONText.string(base.name)),
-                    ("state", JSONText.string(String(describing: base.state))),
-                    ("byte_size", String(base.byteSize)),
-                    ("tensor_count", String(base.tensorCount)),
-                ])
+                JSONText.object(
+                    [
+                        ("name", JSONText.string(base.name)),
+                        ("state", JSONText.string(String(describing: base.state))),
+                        ("byte_size", String(base.byteSize)),
+                        ("tensor_count", String(base.tensorCount)),
+                    ] + (base.origin.map { [("origin", JSONText.string($0.name))] } ?? []))
             })),
         ])
     }

@@ -107,6 +107,30 @@ func cancellingSumsAreCorrectlyRounded(dtype: DType) throws {
     }
 }
 
+@Test(arguments: [FuseAccumulation.double, .single])
+func panelWorkersGiveBitIdenticalResults(accumulation: FuseAccumulation) throws {
+    // 7 panels of 48 rows shared by 1, 2 and 3 workers, in-place and not.
+    let (base, terms) = randomProblem(base: .bf16, a: .f32, b: .bf16, rows: 301, cols: 257, seed: 12)
+    func run(workers: Int) throws -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: base.bytes.count)
+        var tuning = FuseTuning(panelBytes: 48 * 257 * 8, conversionThreads: 1)
+        tuning.panelWorkers = workers
+        try base.withOperand { baseOperand in
+            try withOperands(terms[...]) { fuseTerms in
+                try output.withUnsafeMutableBytes { out in
+                    try FuseKernel.fuse(base: baseOperand, terms: fuseTerms, into: out, scratch: FuseScratch(),
+                                        accumulation: accumulation, tuning: tuning)
+                }
+            }
+        }
+        return output
+    }
+    let single = try run(workers: 1)
+    expectWithinBound(single, base: base, terms: terms, accumulation: accumulation)
+    #expect(try run(workers: 2) == single)
+    #expect(try run(workers: 3) == single)
+}
+
 @Test func scratchIsReusedAcrossCalls() throws {
     let scratch = FuseScratch()
     let (base, terms) = randomProblem(base: .bf16, a: .bf16, b: .bf16, rows: 40, cols: 33, seed: 8)

@@ -28,7 +28,7 @@ import Testing
         #expect(plan.basesToLoad.map(\.name) == ["b", "d"])
         #expect(plan.basesRemoved == ["c"])
         #expect(plan.summary.contains("2 bases to load (b, d)"))
-        #expect(plan.summary.contains("until restart): c"))
+        #expect(plan.summary.contains("until they close): c"))
     }
 
     @Test func accessLimitsAndRestartOnlySettings() {

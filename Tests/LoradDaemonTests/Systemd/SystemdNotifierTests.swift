@@ -20,6 +20,12 @@ struct FakeNotifySocket {
         try socket.receive(timeoutMilliseconds: timeout).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// The next datagram as text with the descriptors that came with it, nil after
+    /// `timeout` milliseconds. The caller owns the descriptors.
+    func nextWithDescriptors(timeout: Int32 = 2000) throws -> (text: String, fds: [FileDescriptor])? {
+        try socket.receiveWithDescriptors(timeoutMilliseconds: timeout).map { (String(decoding: $0.bytes, as: UTF8.self), $0.fds) }
+    }
+
     func close() {
         try? socket.close()
         if !address.hasPrefix("@") { unlink(address) }
@@ -69,6 +75,22 @@ struct FakeNotifySocket {
         #expect(SystemdNotifier(socketAddress: fake.address).notify(.ready, .status("ok")))
         #expect(try fake.next() == "READY=1\nSTATUS=ok\n")
         #expect(try fake.next(timeout: 50) == nil)
+    }
+
+    @Test func descriptorsTravelWithTheDatagram() throws {
+        let fake = try FakeNotifySocket(abstract: true)
+        defer { fake.close() }
+        let memfd = try Memfd.create(name: "notify-test")
+        defer { try? memfd.close() }
+        try memfd.write([1, 2, 3])
+        #expect(try SystemdNotifier(socketAddress: fake.address).send([.fdStore(name: "lorad.base.t")], fds: [memfd]))
+        let message = try #require(try fake.nextWithDescriptors())
+        #expect(message.text == "FDSTORE=1\nFDNAME=lorad.base.t\n")
+        #expect(message.fds.count == 1)
+        for fd in message.fds {
+            #expect(try fd.size() == 3)
+            try fd.close()
+        }
     }
 
     @Test func missingListenerIsAFailureNotACrash() throws {

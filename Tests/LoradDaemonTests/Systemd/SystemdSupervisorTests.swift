@@ -85,13 +85,17 @@ import Testing
 }
 
 @Suite struct SocketActivationTests {
-    @Test func choosesTheNamedOrTheOnlySocket() throws {
-        #expect(try SocketActivation.choose(named: "lorad", among: [], count: 0) == nil)
-        #expect(try SocketActivation.choose(named: "lorad", among: ["unknown"], count: 1) == 0)
-        #expect(try SocketActivation.choose(named: "lorad", among: [], count: 1) == 0)
-        #expect(try SocketActivation.choose(named: "lorad", among: ["admin", "lorad"], count: 2) == 1)
+    @Test func choosesTheNamedOrTheOnlyListeningSocket() throws {
+        #expect(try SocketActivation.choose(named: "lorad", among: [], listening: []) == nil)
+        #expect(try SocketActivation.choose(named: "lorad", among: ["unknown"], listening: [true]) == 0)
+        #expect(try SocketActivation.choose(named: "lorad", among: [], listening: [true]) == 0)
+        #expect(try SocketActivation.choose(named: "lorad", among: ["admin", "lorad"], listening: [true, true]) == 1)
+        // Stored descriptors (memfds) are never the socket, whatever they are called.
+        #expect(try SocketActivation.choose(named: "lorad", among: ["lorad.base.a", "lorad"], listening: [false, true]) == 1)
+        #expect(try SocketActivation.choose(named: "lorad", among: ["lorad", "x"], listening: [false, true]) == 1)
+        #expect(try SocketActivation.choose(named: "lorad", among: ["lorad.base.a", "lorad.record.a"], listening: [false, false]) == nil)
         #expect(throws: SocketActivationError.noneNamed("lorad", passed: ["a", "b"])) {
-            try SocketActivation.choose(named: "lorad", among: ["a", "b"], count: 2)
+            try SocketActivation.choose(named: "lorad", among: ["a", "m", "b"], listening: [true, false, true])
         }
     }
 

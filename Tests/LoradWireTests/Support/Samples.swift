@@ -59,14 +59,14 @@ private let fusedState = SessionReply(
         SegmentDescriptor(kind: .overlay, segmentID: 12, byteSize: 2_013_265_920, fd: fdB),
     ])
 
-/// Every message of protocol 1.0 at least once, with the variants the vectors pin down.
+/// Every message of protocol 1.0 (and the 1.1 BaseInfo origin) at least once, with the variants the vectors pin down.
 let samples: [Sample] = clientSamples + serverSamples
 
 let clientSamples: [Sample] = [
     Sample(
         name: "hello_request", description: "HELLO: client loractl/0.1 offers versions 1.0 to 1.0",
         requestID: 1,
-        message: .client(.hello(HelloRequest(minVersion: .current, maxVersion: .current, clientName: "loractl/0.1")))),
+        message: .client(.hello(HelloRequest(minVersion: .first, maxVersion: .first, clientName: "loractl/0.1")))),
     Sample(
         name: "ping_request", description: "PING with token 0x0123456789abcdef", requestID: 2,
         message: .client(.ping(PingRequest(token: 0x0123_4567_89AB_CDEF)))),
@@ -183,7 +183,7 @@ let serverSamples: [Sample] = [
         message: .server(
             .hello(
                 HelloReply(
-                    version: .current, serverName: "lorad/0.1.0", maxFrameBytes: 65536, maxFDsPerFrame: 253,
+                    version: ProtocolVersion(major: 1, minor: 0), serverName: "lorad/0.1.0", maxFrameBytes: 65536, maxFDsPerFrame: 253,
                     maxRequestsInFlight: 32)))),
     Sample(
         name: "ping_reply", description: "PING_REPLY echoing 0x0123456789abcdef", requestID: 2,
@@ -199,6 +199,16 @@ let serverSamples: [Sample] = [
                 ListBasesReply(bases: [
                     BaseInfo(name: "cogvideox-5b", state: .ready, byteSize: 11_142_103_040, tensorCount: 842),
                     BaseInfo(name: "cogvideox-2b", state: .configured, byteSize: 0, tensorCount: 0),
+                ])))),
+    Sample(
+        name: "list_bases_reply_origin",
+        description: "LIST_BASES_REPLY at protocol 1.1: cogvideox-5b ready from the fd store, cogvideox-2b configured",
+        requestID: 3,
+        message: .server(
+            .listBases(
+                ListBasesReply(bases: [
+                    BaseInfo(name: "cogvideox-5b", state: .ready, byteSize: 11_142_103_040, tensorCount: 842, origin: .fdStore),
+                    BaseInfo(name: "cogvideox-2b", state: .configured, byteSize: 0, tensorCount: 0, origin: .notResident),
                 ])))),
     Sample(
         name: "list_adapters_reply",

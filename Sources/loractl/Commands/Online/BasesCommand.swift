@@ -16,12 +16,16 @@ struct BasesCommand: ParsableCommand {
             let bases = try connection.listBases()
             return CommandOutput(json: CLIJSON.bases(bases)) {
                 guard !bases.isEmpty else { return "no bases configured (add them to lorad's config under [bases])" }
+                // ORIGIN (file or fd_store) only from servers that speak protocol 1.1.
+                let withOrigin = bases.contains { $0.origin != nil }
                 let rows = bases.map { base in
                     [base.name, String(describing: base.state),
                      base.byteSize == 0 ? "-" : AdapterSummary.human(Int(clamping: base.byteSize)),
                      base.tensorCount == 0 ? "-" : String(base.tensorCount)]
+                        + (withOrigin ? [base.origin.map { $0 == .notResident ? "-" : $0.name } ?? "-"] : [])
                 }
-                return TextTable.render(header: ["NAME", "STATE", "SIZE", "TENSORS"], rows: rows)
+                let header = ["NAME", "STATE", "SIZE", "TENSORS"] + (withOrigin ? ["ORIGIN"] : [])
+                return TextTable.render(header: header, rows: rows)
             }
         }
     }

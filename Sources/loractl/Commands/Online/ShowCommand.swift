@@ -32,7 +32,7 @@ struct ShowCommand: ParsableCommand {
                 modules:     \(reply.moduleCount)
                 size:        \(AdapterSummary.human(Int(clamping: reply.rawBytes))) raw, \(AdapterSummary.human(Int(clamping: reply.storedBytes))) stored
                 tags:        \(reply.tags.isEmpty ? "none" : reply.tags.joined(separator: ", "))
-                imported:    \(reply.importedAt) (Unix seconds)
+                imported:    \(UTCTimestamp.format(unixSeconds: reply.importedAt))
                 digest:      \(reply.digest)
                 description: \(reply.description.isEmpty ? "none" : reply.description)
                 """
