@@ -120,7 +120,8 @@ cleanup() {
             ct journalctl --no-pager -u lorad -n 40 2>/dev/null
         fi
         ct journalctl --no-pager -o json >"$WORK/journal.json" 2>/dev/null
-        ct systemctl poweroff >/dev/null 2>&1
+        # SIGRTMIN+4 asks systemd to power off, with or without its bus.
+        kill -s RTMIN+4 "$PID1" 2>/dev/null
     fi
     if [ -n "$NSPAWN_PID" ]; then
         local waited=0
@@ -221,6 +222,9 @@ if ! wait_until 30 find_pid1; then
     cat "$WORK/console.log"
     die "systemd-nspawn did not start systemd within 30 s (console above)"
 fi
+# PID 1 answers on its private bus only once it has set itself up.
+bus_up() { [ -S "/proc/$PID1/root/run/systemd/private" ]; }
+wait_until 60 bus_up
 state="$(timeout 90 nsenter -t "$PID1" -a -r -w systemctl is-system-running --wait 2>&1)"
 case "$state" in
     running|degraded) say "system-test: booted in $((SECONDS - t0)) s ($state; container PID 1 is $PID1)" ;;
@@ -296,7 +300,8 @@ wait_until 30 ready
 both_ready() { [ "$(loractl bases --json 2>/dev/null | grep -Eo '"state" *: *"ready"' | wc -l)" -eq 2 ]; }
 wait_until 20 both_ready
 json="$(loractl bases --json 2>&1)"
-origins="$(grep -Eo '"origin" *: *"[a-z_]*"' <<<"$json" | tr -d ' ' | sort | uniq -c | tr -s ' \n' ' ')"
+origins() { grep -Eo '"origin" *: *"[a-z_]*"' | tr -d ' ' | sort | uniq -c | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; }
+origins="$(origins <<<"$json")"
 taken="$(journal -u lorad.service -o verbose | grep -c 'taken from the fd store')"
 fields="$(ct journalctl --no-pager -u lorad.service -o json | grep 'taken from the fd store' | grep -Eo '"LORAD_BASE":"[^"]*"' | sort -u | tr '\n' ' ')"
 if [ $restart_rc -eq 0 ] && [ "$(prop lorad.service MainPID)" != "$pid_before" ] && both_ready \
@@ -317,7 +322,8 @@ if wait_until 90 restarted; then
     took=$((SECONDS - t_stop))
     wd_log="$(journal -u lorad.service | grep -iE 'watchdog timeout|Failed with result|Scheduled restart' | tr '\n' '|')"
     if grep -qi 'watchdog timeout' <<<"$wd_log"; then
-        pass watchdog "SIGSTOP to MainPID $pid_before; after ${took} s NRestarts $restarts_before -> $(prop lorad.service NRestarts), MainPID $(prop lorad.service MainPID), active; journal: $wd_log"
+        wait_until 20 both_ready
+        pass watchdog "SIGSTOP to MainPID $pid_before; after ${took} s NRestarts $restarts_before -> $(prop lorad.service NRestarts), MainPID $(prop lorad.service MainPID), active, bases origin $(loractl bases --json 2>/dev/null | origins); journal: $wd_log"
     else
         fail watchdog "restarted after ${took} s but the journal has no watchdog timeout: $wd_log"
     fi
