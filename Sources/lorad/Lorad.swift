@@ -11,6 +11,18 @@ struct Lorad: ParsableCommand {
         abstract: "Serve LoRA adapters for video models from shared memory.",
         discussion: "Flags override the config file; see docs/CONFIG.md. A bad configuration exits with status 78 (EX_CONFIG).")
 
+    /// Parses the command line and runs; refuses to start when the command
+    /// line cannot be read at all. (The Swift runtime reads it from
+    /// `/proc/self/cmdline`: without /proc, a chroot say, it is empty and every
+    /// flag, `--check-config` included, would silently be ignored.)
+    static func main() {
+        guard !CommandLine.arguments.isEmpty else {
+            StandardError.writeLine("lorad: cannot read the command line (/proc/self/cmdline); mount /proc and run again")
+            exit(withError: ExitCode(71))  // EX_OSERR
+        }
+        main(nil)
+    }
+
     @Option(name: .long, help: ArgumentHelp("The TOML config file to read.", valueName: "file"))
     var config: String?
 
@@ -36,7 +48,7 @@ struct Lorad: ParsableCommand {
     var checkConfig = false
 
     func run() throws {
-        LoradLogging.bootstrap()
+        let destination = LoradLogging.bootstrap()
         let overrides = ConfigOverrides(
             configFile: config, stateDirectory: stateDir, socketPath: socket, bases: bases,
             memoryBudget: memoryBudget, socketMode: socketMode, threads: threads)
@@ -44,7 +56,7 @@ struct Lorad: ParsableCommand {
         do {
             daemonConfig = try ConfigLoader(environment: .current()).load(overrides)
         } catch {
-            StandardError.writeLine("lorad: \(error)")
+            Self.reportFatal("\(error)", to: destination)
             throw ExitCode(ConfigError.exitCode)
         }
         if checkConfig {
@@ -58,8 +70,19 @@ struct Lorad: ParsableCommand {
                 try ConfigLoader(environment: .current()).load(overrides)
             }
         } catch {
-            StandardError.writeLine("lorad: \(error)")
+            Self.reportFatal("\(error)", to: destination)
             throw ExitCode.failure
+        }
+    }
+
+    /// Reports why lorad stops: at error priority in the journal (so that
+    /// `journalctl -p err -u lorad` shows it), else as one line on stderr.
+    private static func reportFatal(_ message: String, to destination: LogDestination) {
+        switch destination {
+        case .journal:
+            Logger(label: "lorad").error("\(message)")
+        case .standardError:
+            StandardError.writeLine("lorad: \(message)")
         }
     }
 }
