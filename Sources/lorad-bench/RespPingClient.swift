@@ -40,6 +40,7 @@ enum RespPingClient {
                 try socket.sendAll(command)
                 var answered = 0
                 while answered < window {
+                    _ = try socket.waitUntilReadable()  // as LoradConnection waits, for the same costs
                     guard case .completed(let message) = try socket.receive(into: buffer), !message.isEndOfStream else {
                         throw Failure(description: "redis closed the connection")
                     }
