@@ -142,6 +142,7 @@ sample() {
 ping_round() {   # clients requests-per-client
     local clients=$1 per=$2 total=$(($1 * $2)) csv name
     sample "lorad$clients" "$(last_line "$BENCH" --socket "$SOCK" ping --clients "$clients" --requests "$per" --json)"
+    sample "threads$clients" "$(last_line "$BENCH" --socket "$SOCK" ping --engine threads --clients "$clients" --requests "$per" --json)"
     csv=$(show redis-benchmark -s "$REDIS_SOCK" -t ping -n "$total" -c "$clients" --csv)
     printf '%s\n' "$csv" >&2
     while IFS=, read -r name rps _avg _min p50 _p95 p99 _max; do
@@ -168,7 +169,10 @@ for clients in 1 16; do
         "rps x$(calc "$(m "lorad$clients.rps") / $(best_redis_rps "$clients")" 2) of the faster test"
     row "ping, $clients client(s), same client for both" "(as above)" "redis-server via lorad-bench --resp: $(full "resp$clients")" \
         "rps x$(calc "$(m "lorad$clients.rps") / $(m "resp$clients.rps")" 2), p99 x$(calc "$(m "lorad$clients.p99_us") / $(m "resp$clients.p99_us")" 2)"
-    command_note "lorad-bench --socket \$LORAD_SOCK ping --clients $clients --requests $per --json"
+    row "ping, $clients client(s), lorad-bench --engine threads" "$(full "threads$clients")" "(redis-benchmark as above)" \
+        "rps x$(calc "$(m "threads$clients.rps") / $(best_redis_rps "$clients")" 2) of the faster test"
+    command_note "lorad-bench --socket \$LORAD_SOCK ping --clients $clients --requests $per --json   # one thread, epoll (--engine loop)"
+    command_note "lorad-bench --socket \$LORAD_SOCK ping --engine threads --clients $clients --requests $per --json   # a thread + blocking LoradConnection per client"
     command_note "redis-benchmark -s \$REDIS_SOCK -t ping -n $((clients * per)) -c $clients --csv"
     command_note "lorad-bench --socket \$REDIS_SOCK ping --resp --clients $clients --requests $per --json"
 done

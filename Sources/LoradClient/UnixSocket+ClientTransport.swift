@@ -7,10 +7,13 @@ extension UnixSocket: ClientTransport {
     }
 
     /// Accepts at most `UnixSocket.maximumFDsPerMessage` descriptors per call, whatever
-    /// the frame limit allows.
+    /// the frame limit allows. Waits in `poll` first, not in `recvmsg`, which the kernel
+    /// would also wake each time the daemon reads our request (see
+    /// `UnixSocket.waitUntilReadable`).
     func receiveChunk(into buffer: UnsafeMutableRawBufferPointer, maxFDs: Int) throws(SystemError) -> TransportChunk {
         let room = min(max(maxFDs, 0), UnixSocket.maximumFDsPerMessage)
         while true {
+            guard try waitUntilReadable() else { continue }
             guard case .completed(let message) = try receive(into: buffer, maxFDs: room) else {
                 // A blocking socket never reports EAGAIN; wait on if it ever does.
                 continue

@@ -36,7 +36,7 @@ extension ClientMessage {
                 .protocolViolation, "\(opcode) has request id 0, which is reserved for events; use 1 or more")
         }
         func decode<T: WireCodable>(_ type: T.Type) throws(WireError) -> T {
-            try PayloadReader.decode(T.self, payload: frame.payload, fds: frame.fds, context: opcode.description)
+            try PayloadReader.decode(T.self, payload: frame.payload, fds: frame.fds, naming: .opcode(opcode))
         }
         self =
             switch opcode {

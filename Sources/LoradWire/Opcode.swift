@@ -165,7 +165,18 @@ public enum Opcode: UInt16, CaseIterable, Sendable, CustomStringConvertible {
     }
 
     /// `wireName` followed by the hex value, e.g. `SWITCH (0x0023)`.
+    ///
+    /// Looked up, not formatted: every decoded payload names its opcode in this form (the
+    /// context of its error messages), so formatting would cost every request.
     public var description: String {
+        Self.descriptions[self] ?? formattedDescription
+    }
+
+    /// Every opcode's ``description``, made once.
+    private static let descriptions: [Opcode: String] = Dictionary(
+        uniqueKeysWithValues: allCases.map { ($0, $0.formattedDescription) })
+
+    private var formattedDescription: String {
         let hex = String(rawValue, radix: 16, uppercase: true)
         return "\(wireName) (0x\(String(repeating: "0", count: 4 - hex.count))\(hex))"
     }

@@ -33,7 +33,7 @@ extension ServerMessage {
             throw WireError(.malformedFrame, "\(opcode): \(problem)")
         }
         func decode<T: WireCodable>(_ type: T.Type) throws(WireError) -> T {
-            try PayloadReader.decode(T.self, payload: frame.payload, fds: frame.fds, context: opcode.description)
+            try PayloadReader.decode(T.self, payload: frame.payload, fds: frame.fds, naming: .opcode(opcode))
         }
         self =
             switch opcode {

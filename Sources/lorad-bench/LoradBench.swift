@@ -1,6 +1,7 @@
 import ArgumentParser
 
-/// `lorad-bench`: load generator for a running lorad. Clients run on threads, each with
+/// `lorad-bench`: load generator for a running lorad (`ping` drives its connections from
+/// one epoll thread by default, see `PingLoop`). Other clients run on threads, each with
 /// its own connection; every request's latency is recorded in microseconds.
 @main
 struct LoradBench: ParsableCommand {

@@ -23,6 +23,17 @@ struct PingBench: ParsableCommand {
     @Flag(help: "--socket is a redis-server's: send RESP PINGs to it with the same clients and clock (an anchor).")
     var resp = false
 
+    /// How the clients run.
+    enum Engine: String, ExpressibleByArgument, CaseIterable {
+        /// One thread drives every connection through epoll, as redis-benchmark does.
+        case loop
+        /// One thread per client, each with a blocking LoradConnection (what applications use).
+        case threads
+    }
+
+    @Option(help: "loop: one thread drives all connections through epoll, like redis-benchmark -c N; threads: one thread and blocking LoradConnection per client.")
+    var engine = Engine.loop
+
     func validate() throws {
         guard (1...1024).contains(clients) else { throw ValidationError("--clients must be 1 to 1024") }
         guard requests >= 1 else { throw ValidationError("--requests must be at least 1") }
@@ -34,10 +45,18 @@ struct PingBench: ParsableCommand {
         let socket = options.socket
         let (requests, depth) = (self.requests, self.depth)
         let redis = resp ? socket : nil
-        let (summary, firstError) = ClientPool.run(clients: clients) { index in
-            if let redis { return RespPingClient.run(path: redis, requests: requests, depth: depth) }
-            return Self.client(socket: socket, index: index, requests: requests, depth: depth)
-        }
+        let (summary, firstError) =
+            switch engine {
+            case .loop:
+                PingLoop.run(
+                    path: socket ?? LoradConnection.defaultSocketPath(), dialect: resp ? .resp : .lorad,
+                    clients: clients, requests: requests, depth: depth)
+            case .threads:
+                ClientPool.run(clients: clients) { index in
+                    if let redis { return RespPingClient.run(path: redis, requests: requests, depth: depth) }
+                    return Self.client(socket: socket, index: index, requests: requests, depth: depth)
+                }
+            }
         ClientPool.report(summary, firstError: firstError, clients: clients, json: options.json)
         if summary.count == 0 { throw ExitCode(69) }
     }

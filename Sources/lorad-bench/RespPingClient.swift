@@ -12,6 +12,9 @@ enum RespPingClient {
         var description: String
     }
 
+    /// Bytes of one request, the inline command `PING\r\n`.
+    static let command: [UInt8] = Array("PING\r\n".utf8)
+
     /// Bytes of one reply, `+PONG\r\n`.
     static let reply: [UInt8] = Array("+PONG\r\n".utf8)
 
@@ -35,11 +38,12 @@ enum RespPingClient {
         do {
             while sent < requests {
                 let window = min(depth, requests - sent)
-                let command = Array(Array(repeating: Array("PING\r\n".utf8), count: window).joined())
+                let command = Array(Array(repeating: Self.command, count: window).joined())
                 let at = clock.now
                 try socket.sendAll(command)
                 var answered = 0
                 while answered < window {
+                    _ = try socket.waitUntilReadable()  // as LoradConnection waits, for the same costs
                     guard case .completed(let message) = try socket.receive(into: buffer), !message.isEndOfStream else {
                         throw Failure(description: "redis closed the connection")
                     }

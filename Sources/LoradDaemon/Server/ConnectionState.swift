@@ -43,19 +43,26 @@ public struct ConnectionState: Sendable {
     /// Whether the server is stopping: new requests get ERROR `shutting_down`.
     public private(set) var isDraining = false
     /// When the connection gets FATAL `handshake_required` unless HELLO has arrived.
-    public private(set) var handshakeDeadline: ContinuousClock.Instant?
+    public var handshakeDeadline: ContinuousClock.Instant? {
+        handshakeOffset.map(InstantOffset.instant(at:))
+    }
     /// When the connection gets FATAL `protocol_violation` unless the partial frame it holds
     /// is complete; `nil` at a frame boundary.
-    public private(set) var partialFrameDeadline: ContinuousClock.Instant?
+    public var partialFrameDeadline: ContinuousClock.Instant? {
+        partialFrameOffset.map(InstantOffset.instant(at:))
+    }
     /// The ids of requests dispatched and not yet answered.
     public private(set) var inFlight: Set<UInt32> = []
 
     private var decoder = FrameDecoder(limits: .default)
+    /// The deadlines as ``InstantOffset``s: fixed-layout storage, cheap for the loop to test.
+    private var handshakeOffset: Duration?
+    private var partialFrameOffset: Duration?
 
     /// Creates the state of a connection accepted at `now`.
     public init(settings: ConnectionSettings, now: ContinuousClock.Instant) {
         self.settings = settings
-        self.handshakeDeadline = now.advanced(by: settings.handshakeTimeout)
+        self.handshakeOffset = InstantOffset.offset(of: now) + settings.handshakeTimeout
     }
 
     /// Whether the connection is ending.
@@ -70,8 +77,18 @@ public struct ConnectionState: Sendable {
 
     /// The earliest deadline the loop must check, or `nil` when there is none.
     public var nextDeadline: ContinuousClock.Instant? {
+        nextDeadlineOffset.map(InstantOffset.instant(at:))
+    }
+
+    /// Whether ``nextDeadline`` is not `nil`, without making the instant (the loop asks
+    /// after every write).
+    public var hasDeadline: Bool {
+        !isClosing && (handshakeOffset != nil || partialFrameOffset != nil)
+    }
+
+    private var nextDeadlineOffset: Duration? {
         guard !isClosing else { return nil }
-        switch (handshakeDeadline, partialFrameDeadline) {
+        switch (handshakeOffset, partialFrameOffset) {
         case (let a?, let b?): return min(a, b)
         case (let a?, nil): return a
         case (nil, let b?): return b
@@ -104,9 +121,9 @@ public struct ConnectionState: Sendable {
             handle(frame, into: &actions)
         }
         if isClosing || decoder.isAtFrameBoundary {
-            partialFrameDeadline = nil
-        } else if partialFrameDeadline == nil || completedFrame {
-            partialFrameDeadline = now.advanced(by: settings.partialFrameTimeout)
+            partialFrameOffset = nil
+        } else if partialFrameOffset == nil || completedFrame {
+            partialFrameOffset = InstantOffset.offset(of: now) + settings.partialFrameTimeout
         }
         return actions
     }
@@ -135,11 +152,12 @@ public struct ConnectionState: Sendable {
     public mutating func checkDeadlines(now: ContinuousClock.Instant) -> [ConnectionAction] {
         guard !isClosing else { return [] }
         var actions: [ConnectionAction] = []
-        if let deadline = handshakeDeadline, deadline <= now {
+        let now = InstantOffset.offset(of: now)
+        if let deadline = handshakeOffset, deadline <= now {
             let message =
                 "no HELLO within \(Self.text(settings.handshakeTimeout)) of connecting; send HELLO as the first frame right after connecting"
             fail(ErrorPayload(code: .handshakeRequired, message: message), requestID: 0, into: &actions)
-        } else if let deadline = partialFrameDeadline, deadline <= now {
+        } else if let deadline = partialFrameOffset, deadline <= now {
             let message =
                 "a frame stayed incomplete for \(Self.text(settings.partialFrameTimeout)) (\(decoder.bufferedByteCount) bytes received); write each frame in one go"
             fail(ErrorPayload(code: .protocolViolation, message: message), requestID: 0, into: &actions)
@@ -151,8 +169,8 @@ public struct ConnectionState: Sendable {
     /// call failed): returns the received descriptors still queued, for closing.
     public mutating func abandon() -> [Int32] {
         phase = .closing
-        handshakeDeadline = nil
-        partialFrameDeadline = nil
+        handshakeOffset = nil
+        partialFrameOffset = nil
         return decoder.takeUndeliveredFDs()
     }
 
@@ -306,7 +324,7 @@ public struct ConnectionState: Sendable {
             maxRequestsInFlight: settings.maxRequestsInFlight)
         actions.append(.send(Self.encode(.hello(reply), requestID: id, limits: .default)))
         phase = .ready(version)
-        handshakeDeadline = nil
+        handshakeOffset = nil
         decoder.limits = settings.frameLimits
     }
 
@@ -375,8 +393,8 @@ public struct ConnectionState: Sendable {
     }
 
     private mutating func closingDescriptors() -> [ConnectionAction] {
-        handshakeDeadline = nil
-        partialFrameDeadline = nil
+        handshakeOffset = nil
+        partialFrameOffset = nil
         let fds = decoder.takeUndeliveredFDs()
         return fds.isEmpty ? [] : [.closeDescriptors(fds)]
     }

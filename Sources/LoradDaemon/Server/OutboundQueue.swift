@@ -58,8 +58,15 @@ public struct OutboundQueue: Sendable {
     /// Records that the last write sent `count` bytes (at most what ``nextWrite(maxBytes:)``
     /// offered) and returns the frames now completely written, for the caller to release.
     public mutating func consume(_ count: Int) -> [OutboundFrame] {
-        var left = count
         var done: [OutboundFrame] = []
+        consume(count) { done.append($0) }
+        return done
+    }
+
+    /// Records that the last write sent `count` bytes, like ``consume(_:)``, and passes each
+    /// frame now completely written to `finished`, in order (no array per write).
+    public mutating func consume(_ count: Int, finished: (OutboundFrame) -> Void) {
+        var left = count
         while left > 0, head < frames.count {
             let remaining = frames[head].frame.bytes.count - sentOfHead
             let taken = min(left, remaining)
@@ -67,7 +74,7 @@ public struct OutboundQueue: Sendable {
             sentOfHead += taken
             queuedBytes -= taken
             guard taken == remaining else { break }
-            done.append(frames[head])
+            finished(frames[head])
             head += 1
             sentOfHead = 0
         }
@@ -78,7 +85,6 @@ public struct OutboundQueue: Sendable {
             frames.removeFirst(head)
             head = 0
         }
-        return done
     }
 
     /// Empties the queue (the connection is closing) and returns the frames never completely

@@ -19,9 +19,19 @@ final class ServerConnection {
     /// The interest set registered with epoll.
     var interest: Epoll.Interest
     /// Set once the connection is ending: why, and when to close even if frames are unsent.
-    var closing: (reason: ConnectionCloseReason, deadline: ContinuousClock.Instant)?
+    var closing: (reason: ConnectionCloseReason, deadline: ContinuousClock.Instant)? {
+        didSet { isEnding = closing != nil }
+    }
+    /// Whether ``closing`` is set, kept as a plain flag: testing the optional tuple (which
+    /// holds a resilient `ContinuousClock.Instant`) goes through value witnesses, and the
+    /// loop asks after every write.
+    private(set) var isEnding = false
     /// Set once the socket is closed and the connection forgotten.
     var isClosed = false
+    /// Whether the loop lists this connection among those with a deadline.
+    var isTimed = false
+    /// Whether the loop will write this connection's queue at the end of its current turn.
+    var isFlushScheduled = false
 
     init(
         id: UInt64, socket: UnixSocket, credentials: PeerCredentials, state: ConnectionState,
@@ -38,7 +48,7 @@ final class ServerConnection {
     /// while frames wait.
     var wantedInterest: Epoll.Interest {
         var wanted: Epoll.Interest = []
-        if closing == nil, !state.isClosing { wanted.insert(.readable) }
+        if !isEnding, !state.isClosing { wanted.insert(.readable) }
         if !outbound.isEmpty { wanted.insert(.writable) }
         return wanted
     }
@@ -48,6 +58,9 @@ final class ServerConnection {
         if let closing { return closing.deadline }
         return state.nextDeadline
     }
+
+    /// Whether ``nextDeadline`` is not `nil` (cheaper than making it).
+    var hasDeadline: Bool { isEnding || state.hasDeadline }
 
     /// `uid 1000 pid 42 (connection 7)` for logs.
     var logName: String { "connection \(id) (uid \(credentials.uid), pid \(credentials.pid))" }

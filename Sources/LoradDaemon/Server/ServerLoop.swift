@@ -23,6 +23,9 @@ final class ServerLoop {
     private let receiveBuffer: UnsafeMutableRawBufferPointer
     private var events: [Epoll.Event] = []
     private var connections: [UInt64: ServerConnection] = [:]
+    /// Connections with replies queued during this turn of the loop, written once at its
+    /// end (one `sendmsg` each, however many requests they answered), before the next wait.
+    private var unflushed: [ServerConnection] = []
     /// The connections with a deadline (waiting for HELLO, holding a partial frame, closing):
     /// the only ones the loop looks at for timeouts, so idle clients cost nothing per wakeup.
     private var timed: Set<UInt64> = []
@@ -66,6 +69,7 @@ final class ServerLoop {
             server.mailbox.loopAwake()
             for event in events { handle(event, now: now) }
             drainMailbox(now: now)
+            flushScheduled(now: now)
             checkDeadlines(now: ContinuousClock.now)
             if stopping != nil, connections.isEmpty { break }
         }
@@ -118,6 +122,7 @@ final class ServerLoop {
                 flush(connection, now: now)
             }
         }
+        guard !timed.isEmpty else { return }
         for id in Array(timed) {
             guard let connection = connections[id], !connection.isClosed else {
                 timed.remove(id)
@@ -235,7 +240,7 @@ final class ServerLoop {
 
     private func read(from connection: ServerConnection, now: ContinuousClock.Instant) {
         for _ in 0..<Self.readsPerWakeup {
-            guard !connection.isClosed, connection.closing == nil, !connection.state.isClosing else { break }
+            guard !connection.isClosed, !connection.isEnding, !connection.state.isClosing else { break }
             let outcome: SocketOutcome<ReceivedMessage>
             do {
                 outcome = try connection.socket.receive(into: receiveBuffer, maxFDs: UnixSocket.maximumFDsPerMessage)
@@ -246,7 +251,7 @@ final class ServerLoop {
             guard case .completed(let message) = outcome else { break }
             let fds = message.fds.map(\.rawValue)
             statistics.bytesReceived.bump(message.byteCount)
-            statistics.descriptorsReceived.bump(fds.count)
+            if !fds.isEmpty { statistics.descriptorsReceived.bump(fds.count) }
             let actions: [ConnectionAction]
             if message.controlTruncated {
                 actions = connection.state.controlMessageTruncated(fds: fds)
@@ -259,7 +264,7 @@ final class ServerLoop {
             perform(actions, on: connection, now: now)
             if message.byteCount < receiveBuffer.count { break }
         }
-        flush(connection, now: now)
+        scheduleFlush(connection)
     }
 
     // MARK: Actions
@@ -276,9 +281,13 @@ final class ServerLoop {
                 }
                 statistics.requestsDispatched.bump()
                 if case .ready(let version) = connection.state.phase { peer.protocolVersion = version }
+                let route = ReplyRoute(connectionID: connection.id, requestID: requestID, mailbox: server.mailbox, logger: logger)
                 server.handler.handle(
                     message, requestID: requestID, fds: fds.map { FileDescriptor(rawValue: $0) }, peer: peer,
-                    reply: replyClosure(connectionID: connection.id, requestID: requestID))
+                    reply: { route.deliver($0) })
+                if let reply = route.endHandling() {
+                    complete(requestID: requestID, with: reply, on: connection, now: now)
+                }
             case .closeDescriptors(let fds):
                 closeDescriptors(fds)
             case .close(let reason):
@@ -287,44 +296,34 @@ final class ServerLoop {
         }
     }
 
-    private func replyClosure(connectionID: UInt64, requestID: UInt32) -> @Sendable (HandlerReply) -> Void {
-        let mailbox = server.mailbox
-        let logger = logger
-        let guardOnce = ReplyGuard()
-        return { reply in
-            guard guardOnce.claim() else {
-                logger.error("the handler answered request \(requestID) of connection \(connectionID) twice; dropped the second reply")
-                reply.release()
-                return
-            }
-            let completion = CompletionMailbox.Completion(connectionID: connectionID, requestID: requestID, reply: reply)
-            if !mailbox.post(completion) { reply.release() }
+    /// Queues the handler's `reply` to `requestID` on `connection` (written at the end of
+    /// this turn of the loop).
+    private func complete(requestID: UInt32, with reply: HandlerReply, on connection: ServerConnection, now: ContinuousClock.Instant) {
+        let result = connection.state.complete(requestID: requestID, message: reply.message, fds: reply.fds.map(\.rawValue))
+        if let frame = result.frame {
+            let outbound = OutboundFrame(frame, keepAlive: reply.keepAlive, ownedFDs: reply.ownedFDs.map(\.rawValue))
+            enqueue(outbound, on: connection, now: now)
+        } else {
+            reply.release()
         }
+        perform(result.actions, on: connection, now: now)
+        scheduleFlush(connection)
     }
 
     private func drainMailbox(now: ContinuousClock.Instant) {
         let (completions, stop, probes) = server.mailbox.take()
         for probe in probes { probe() }
-        var touched: [ServerConnection] = []
         for completion in completions {
-            let reply = completion.reply
             guard let connection = connections[completion.connectionID], !connection.isClosed else {
-                reply.release()
+                completion.reply.release()
                 continue
             }
-            let result = connection.state.complete(
-                requestID: completion.requestID, message: reply.message, fds: reply.fds.map(\.rawValue))
-            if let frame = result.frame {
-                let outbound = OutboundFrame(frame, keepAlive: reply.keepAlive, ownedFDs: reply.ownedFDs.map(\.rawValue))
-                enqueue(outbound, on: connection, now: now)
-            } else {
-                reply.release()
-            }
-            perform(result.actions, on: connection, now: now)
-            if touched.last !== connection { touched.append(connection) }
+            complete(requestID: completion.requestID, with: completion.reply, on: connection, now: now)
         }
-        for connection in touched { flush(connection, now: now) }
-        if let stop { beginStop(stop, now: now) }
+        if let stop {
+            flushScheduled(now: now)
+            beginStop(stop, now: now)
+        }
     }
 
     private func beginStop(_ request: CompletionMailbox.StopRequest, now: ContinuousClock.Instant) {
@@ -346,6 +345,23 @@ final class ServerLoop {
     }
 
     // MARK: Writing
+
+    /// Marks `connection` for writing at the end of this turn of the loop.
+    private func scheduleFlush(_ connection: ServerConnection) {
+        guard !connection.isFlushScheduled, !connection.isClosed else { return }
+        connection.isFlushScheduled = true
+        unflushed.append(connection)
+    }
+
+    /// Writes every connection marked by ``scheduleFlush(_:)``.
+    private func flushScheduled(now: ContinuousClock.Instant) {
+        guard !unflushed.isEmpty else { return }
+        for connection in unflushed {
+            connection.isFlushScheduled = false
+            flush(connection, now: now)
+        }
+        unflushed.removeAll(keepingCapacity: true)
+    }
 
     private func enqueue(_ frame: OutboundFrame, on connection: ServerConnection, now: ContinuousClock.Instant) {
         guard !connection.isClosed else {
@@ -387,13 +403,13 @@ final class ServerLoop {
                 return
             }
             statistics.bytesSent.bump(sent)
-            statistics.descriptorsSent.bump(fds.count)
-            for frame in connection.outbound.consume(sent) {
+            if !fds.isEmpty { statistics.descriptorsSent.bump(fds.count) }
+            connection.outbound.consume(sent) { frame in
                 statistics.framesSent.bump()
                 release(frame)
             }
         }
-        if let closing = connection.closing {
+        if connection.isEnding, let closing = connection.closing {
             finishClose(connection, reason: closing.reason, now: now)
             return
         }
@@ -402,10 +418,13 @@ final class ServerLoop {
 
     /// Records whether `connection` has a deadline the loop must watch.
     private func noteDeadline(_ connection: ServerConnection) {
-        if !connection.isClosed, connection.nextDeadline != nil {
-            timed.insert(connection.id)
+        let timed = !connection.isClosed && connection.hasDeadline
+        guard timed != connection.isTimed else { return }
+        connection.isTimed = timed
+        if timed {
+            self.timed.insert(connection.id)
         } else {
-            timed.remove(connection.id)
+            self.timed.remove(connection.id)
         }
     }
 
@@ -427,7 +446,7 @@ final class ServerLoop {
     // MARK: Closing
 
     private func beginClose(_ connection: ServerConnection, reason: ConnectionCloseReason, now: ContinuousClock.Instant) {
-        guard !connection.isClosed, connection.closing == nil else { return }
+        guard !connection.isClosed, !connection.isEnding else { return }
         if case .fatal(let payload) = reason {
             statistics.fatalErrors.bump()
             logger.info("\(connection.logName): \(reason)", metadata: ["code": "\(payload.name)"])
@@ -449,6 +468,7 @@ final class ServerLoop {
         for frame in connection.outbound.removeAll() { release(frame) }
         connections.removeValue(forKey: connection.id)
         timed.remove(connection.id)
+        connection.isTimed = false
         statistics.connectionsOpen.drop()
         logger.debug("closed \(connection.logName): \(reason)")
         if connection.peer != nil { server.handler.connectionClosed(connection.id) }

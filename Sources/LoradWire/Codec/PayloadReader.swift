@@ -10,14 +10,20 @@ public struct PayloadReader: Sendable {
     /// The frame's descriptors, indexed by descriptor fields.
     public let fds: [Int32]
     /// Names the payload in error messages, e.g. `SWITCH request`.
-    public let context: String
+    public var context: String { source.description }
+    private let source: PayloadContext
     private var fdNamed: [Bool]
 
     /// Creates a reader over `payload`, whose descriptor fields index `fds`.
     public init(payload: [UInt8], fds: [Int32] = [], context: String) {
+        self.init(payload: payload, fds: fds, naming: .text(context))
+    }
+
+    /// Creates a reader over `payload` named by `context` (see ``PayloadContext``).
+    public init(payload: [UInt8], fds: [Int32] = [], naming context: PayloadContext) {
         self.bytes = ByteReader(payload)
         self.fds = fds
-        self.context = context
+        self.source = context
         self.fdNamed = Array(repeating: false, count: fds.count)
     }
 
@@ -26,7 +32,14 @@ public struct PayloadReader: Sendable {
     public static func decode<T: WireCodable>(
         _ type: T.Type, payload: [UInt8], fds: [Int32] = [], context: String
     ) throws(WireError) -> T {
-        var reader = PayloadReader(payload: payload, fds: fds, context: context)
+        try decode(T.self, payload: payload, fds: fds, naming: .text(context))
+    }
+
+    /// ``decode(_:payload:fds:context:)`` with the payload named by a ``PayloadContext``.
+    public static func decode<T: WireCodable>(
+        _ type: T.Type, payload: [UInt8], fds: [Int32] = [], naming context: PayloadContext
+    ) throws(WireError) -> T {
+        var reader = PayloadReader(payload: payload, fds: fds, naming: context)
         let value = try T(from: &reader)
         try reader.finish()
         return value

@@ -10,23 +10,29 @@ public struct PayloadWriter: Sendable {
     /// The descriptors named so far, in index order.
     public private(set) var fds: [Int32] = []
     /// Names the payload in error messages, e.g. `SWITCH request`.
-    public let context: String
+    public var context: String { source.description }
+    private let source: PayloadContext
     private let payloadStart: Int
 
     /// Creates a writer for a bare payload (no header room), e.g. for tests of one record.
     public init(context: String) {
-        self.init(context: context, headerRoom: 0)
+        self.init(context: .text(context), headerRoom: 0)
     }
 
     /// Creates a writer that leaves 16 zero bytes for the header, filled by `finishFrame`.
     public static func forFrame(context: String) -> PayloadWriter {
+        PayloadWriter(context: .text(context), headerRoom: FrameHeader.size)
+    }
+
+    /// ``forFrame(context:)`` with the payload named by a ``PayloadContext``.
+    public static func forFrame(naming context: PayloadContext) -> PayloadWriter {
         PayloadWriter(context: context, headerRoom: FrameHeader.size)
     }
 
-    private init(context: String, headerRoom: Int) {
+    private init(context: PayloadContext, headerRoom: Int) {
         self.bytes = ByteWriter()
         self.bytes.writeBytes(repeatElement(0, count: headerRoom))
-        self.context = context
+        self.source = context
         self.payloadStart = headerRoom
     }
 
@@ -138,9 +144,7 @@ public struct PayloadWriter: Sendable {
         guard payloadLength <= Int(UInt32.max) else {
             throw WireError(.frameTooLarge, "cannot encode \(context): payload over 4 GiB")
         }
-        var headerBytes = ByteWriter(capacity: FrameHeader.size)
-        header.write(to: &headerBytes)
-        bytes.setBytes(headerBytes.bytes, at: 0)
+        header.write(over: &bytes)
         return EncodedFrame(bytes: bytes.bytes, fds: fds)
     }
 }

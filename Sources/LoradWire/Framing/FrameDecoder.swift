@@ -50,7 +50,10 @@ public struct FrameDecoder: Sendable {
             buffer.removeAll(keepingCapacity: true)
             readIndex = 0
         }
-        buffer.append(contentsOf: bytes)
+        // One copy for contiguous bytes (a receive buffer, an array): this generic is not
+        // specialised across modules, and the element-wise append costs every frame.
+        let copied: Void? = bytes.withContiguousStorageIfAvailable { buffer.append(contentsOf: $0) }
+        if copied == nil { buffer.append(contentsOf: bytes) }
     }
 
     /// Returns the next complete frame, `nil` when more bytes are needed, or throws the fatal

@@ -70,6 +70,19 @@ public struct FrameHeader: Hashable, Sendable {
         writer.writeInteger(requestID)
     }
 
+    /// Overwrites the first 16 bytes of `writer` (room left for the header, as
+    /// `PayloadWriter.forFrame` does) with the header, in place; does nothing when fewer
+    /// than 16 bytes were written.
+    public func write(over writer: inout ByteWriter) {
+        guard writer.count >= Self.size else { return }
+        writer.setInteger(payloadLength, at: 0)
+        writer.setInteger(opcode, at: 4)
+        writer.setInteger(flags, at: 6)
+        writer.setInteger(fdCount, at: 8)
+        writer.setInteger(reserved, at: 10)
+        writer.setInteger(requestID, at: 12)
+    }
+
     /// Checks the header against the spec and `limits`: `reserved` must be 0 and no unknown
     /// critical flag set (`malformed_frame`); the frame must fit `maxFrameBytes` and carry at
     /// most `maxFDsPerFrame` descriptors (`frame_too_large`).

@@ -109,10 +109,12 @@ import Testing
     @Test func handshakeTimeoutIsFatal() throws {
         var state = ConnectionState(settings: settings, now: t0)
         #expect(state.nextDeadline == t0.advanced(by: .seconds(5)))
+        #expect(state.hasDeadline)
         #expect(state.checkDeadlines(now: t0.advanced(by: .milliseconds(4999))).isEmpty)
         let actions = state.checkDeadlines(now: t0.advanced(by: .seconds(5)))
         try expectFatal(actions, .handshakeRequired)
         #expect(state.nextDeadline == nil)
+        #expect(!state.hasDeadline)
         #expect(state.checkDeadlines(now: t0.advanced(by: .seconds(60))).isEmpty)
     }
 

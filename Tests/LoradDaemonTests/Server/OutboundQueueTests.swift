@@ -115,4 +115,18 @@ import Testing
         received += drain(&queue, step: 1).flatMap(\.bytes)
         #expect(received == expected)
     }
+
+    @Test func consumeHandsFinishedFramesToTheCallerInOrder() {
+        var queue = OutboundQueue()
+        _ = queue.append(frame([1, 2], owned: [11]))
+        _ = queue.append(frame([3, 4], owned: [12]))
+        _ = queue.append(frame([5, 6], owned: [13]))
+        var finished: [[Int32]] = []
+        queue.consume(3) { finished.append($0.ownedFDs) }
+        #expect(finished == [[11]])
+        queue.consume(3) { finished.append($0.ownedFDs) }
+        #expect(finished == [[11], [12], [13]])
+        #expect(queue.isEmpty)
+        #expect(queue.queuedBytes == 0)
+    }
 }

@@ -3,6 +3,22 @@ import Testing
 @testable import LoradWire
 
 @Suite struct FrameHeaderTests {
+    @Test func writesOverTheRoomLeftForIt() {
+        let header = FrameHeader(
+            payloadLength: 0x0102_0304, opcode: 0x8023, flags: 0x0100, fdCount: 3, requestID: 0xA0B0_C0D0)
+        var appended = ByteWriter()
+        header.write(to: &appended)
+        var inPlace = ByteWriter()
+        inPlace.writeBytes(repeatElement(0, count: FrameHeader.size))
+        inPlace.writeBytes([9, 8])
+        header.write(over: &inPlace)
+        #expect(inPlace.bytes == appended.bytes + [9, 8])
+        var short = ByteWriter()
+        short.writeBytes([1, 2, 3])
+        header.write(over: &short)
+        #expect(short.bytes == [1, 2, 3], "fewer than 16 bytes: left alone")
+    }
+
     @Test func encodesTheDocumentedLayout() {
         let header = FrameHeader(
             payloadLength: 0x0102_0304, opcode: 0x8023, flags: 0x0100, fdCount: 3, requestID: 0xA0B0_C0D0)
