@@ -67,16 +67,16 @@ final class SegmentBuild: Sendable {
     }
 
     /// Whether a request that waited for a build which failed with `error` builds the key
-    /// itself rather than reporting the failure: yes, unless the failure comes from the
-    /// adapter or the base themselves and would repeat (`not_found`, `invalid_argument`,
-    /// `incompatible`, `unsupported`, `corrupt`). `cancelled` concerns the builder's client
-    /// only; `resource_exhausted` is retried because the budget changes as requests finish
-    /// (the failed builder has just released what it held), and a retry that still does not
-    /// fit fails at its reservation, before any fusing.
+    /// itself rather than reporting that failure: yes, unless it is `corrupt` (the stored pack,
+    /// which the key names by digest, is damaged, so every build fails the same way).
+    ///
+    /// Everything else may belong to the builder's request alone: `cancelled` (its client went
+    /// away); `not_found` or `incompatible` (a factors key is shared by every name of the same
+    /// pack and by sessions on any base); `resource_exhausted` (the budget changes as requests
+    /// finish, and the failed builder has just released what it held; a retry that still does
+    /// not fit fails at its reservation, before any fusing). Each failure hands the key to one
+    /// waiter, so retries end.
     static func waitersRetry(after error: WireError) -> Bool {
-        switch error.code {
-        case .notFound, .invalidArgument, .incompatible, .unsupported, .corrupt: false
-        default: true
-        }
+        error.code != .corrupt
     }
 }
