@@ -21,8 +21,9 @@ extension DaemonCore {
         }
     }
 
-    /// The single-flight engine behind ``acquireSegments(_:set:base:token:)``; `keys` must
-    /// be distinct. `recipe` plans the build of a key this request builds.
+    /// The single-flight engine behind ``acquireSegments(_:set:base:token:)``. `recipe` plans
+    /// the build of a key this request builds. A key may repeat (two names of one pack in a
+    /// factors set): it is built once and referenced once per occurrence.
     ///
     /// Rounds: claim every unresolved key under the state lock (``CoreState/claimSegment(_:)``:
     /// a hit, a build of ours, or a wait for another request's build); run our builds in

@@ -198,4 +198,22 @@ import Testing
         #expect(setup.core.state.withLock { $0.cache.references(meta[0]) } == 1)
         await releaseAndEvict(setup, meta, holders: 1)
     }
+
+    @Test func aPackUnderTwoNamesInOneFactorsSetIsBuiltOnce() async throws {
+        let setup = try await prepared()
+        let reply = try await setup.harness.importFixture("diffusers_plain", as: "plain-again")
+        guard case .importAdapter = reply.message else { throw UnexpectedReply(message: reply.message) }
+        let twin = try setup.core.sessionAdapter(AdapterRef(name: "plain-again"), weight: 0.5, base: setup.base)
+        let set = [setup.set[0], twin]
+        let keys = setup.keys(.factors, set)
+        #expect(keys[0] == keys[1])
+        let before = setup.core.segmentStats
+        let outcome = start(setup, keys, set: set, token: RequestToken(connectionID: 2, requestID: 1))
+        try await finished([outcome])
+        let segments = try #require(outcome.segments)
+        #expect(segments.count == 2 && segments[0].id == segments[1].id)
+        #expect(builds.count == 1 && setup.core.segmentStats.misses - before.misses == 1)
+        #expect(setup.core.state.withLock { $0.cache.references(keys[0]) } == 2)
+        await releaseAndEvict(setup, [keys[0]], holders: 2)
+    }
 }
