@@ -18,6 +18,9 @@ struct CoreState: Sendable {
     var sessions: SessionTable
     /// Derived segments.
     var cache: SegmentCache<SegmentKey, Segment>
+    /// Segments being built, by key: at most one build per key at a time (see
+    /// ``claimSegment(_:)``). A key is never both here and in `cache`.
+    var building: [SegmentKey: SegmentBuild] = [:]
     /// Requests running on workers.
     var pending: [PendingKey: RequestToken] = [:]
     /// Connections that sent a request and have not closed.
@@ -63,6 +66,43 @@ struct CoreState: Sendable {
 
     /// The resident bases.
     var residentBases: [ResidentBase] { bases.compactMap(\.resident) }
+
+    /// What a request should do about a segment key it needs.
+    enum SegmentClaim {
+        /// The segment was cached; one reference was taken.
+        case hit(Segment)
+        /// Nobody builds it: the caller builds it and must end with ``finishSegment(_:build:segment:bytes:)``
+        /// or ``abandonSegment(_:build:reservedBytes:)``.
+        case build(SegmentBuild)
+        /// Another request builds it: wait for that build, then ``SegmentCache/acquireShared(_:)``.
+        case wait(SegmentBuild)
+    }
+
+    /// Looks `key` up for a request: a hit takes a reference; a key being built is waited
+    /// for; otherwise the caller becomes its builder (counted as a miss).
+    mutating func claimSegment(_ key: SegmentKey) -> SegmentClaim {
+        if let build = building[key] { return .wait(build) }
+        if let segment = cache.acquire(key) { return .hit(segment) }
+        let build = SegmentBuild()
+        building[key] = build
+        return .build(build)
+    }
+
+    /// Ends `build` of `key` with its segment, built under a reservation of `bytes`: caches it
+    /// holding the builder's reference and unregisters the build. The caller then calls
+    /// ``SegmentBuild/finish(failure:)``.
+    /// - Returns: the segment now cached under `key`.
+    mutating func finishSegment(_ key: SegmentKey, build: SegmentBuild, segment: Segment, bytes: Int) -> Segment {
+        if building[key] === build { building[key] = nil }
+        return cache.insert(key, value: segment, bytes: bytes).value
+    }
+
+    /// Ends a failed `build` of `key`: returns its reservation (0 when it failed before
+    /// reserving) and unregisters it. The caller then calls ``SegmentBuild/finish(failure:)``.
+    mutating func abandonSegment(_ key: SegmentKey, build: SegmentBuild, reservedBytes: Int) {
+        if building[key] === build { building[key] = nil }
+        cache.cancelReservation(reservedBytes)
+    }
 
     /// Releases one reference on each key.
     mutating func release(_ keys: [SegmentKey]) {

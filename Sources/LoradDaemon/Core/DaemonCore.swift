@@ -15,7 +15,8 @@ import Synchronization
 /// naming one session run one after another in arrival order; import, remove and gc run
 /// one after another too. One lock (``CoreState``) protects the state; segments are built
 /// outside it and committed under it, so a switch is atomic for its session and leaves every
-/// other session alone.
+/// other session alone. A segment is built by one request at a time: others needing it wait
+/// on their worker thread and share it (``SegmentBuild``).
 ///
 /// Use: `let core = try DaemonCore(storeRoot: ..., options: ...)`, then
 /// `core.loadBases([(name, path), ...])` (bases load in the background; requests naming a

@@ -38,6 +38,17 @@ public struct SegmentCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
         return value
     }
 
+    /// Takes a reference to the entry for `key` for a request that waited while another
+    /// request built it: counted as a hit and a shared build. Returns nil, counting nothing,
+    /// when the entry is gone again (its builder released it and it was evicted); the caller
+    /// then looks the key up afresh.
+    public mutating func acquireShared(_ key: Key) -> Value? {
+        guard let value = retain(key) else { return nil }
+        counters.hits += 1
+        counters.sharedBuilds += 1
+        return value
+    }
+
     /// The value for `key` without taking a reference or counting a hit.
     public func peek(_ key: Key) -> Value? { entries[key]?.value }
 
@@ -86,8 +97,10 @@ public struct SegmentCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
     /// Stores a value built under a reservation of `bytes`, holding one reference to it, and
     /// turns the reservation into the entry.
     ///
-    /// When another build inserted `key` meanwhile, the existing entry wins: it gains the
-    /// reference, the reservation is returned, and `inserted` is false (drop your value).
+    /// When `key` was inserted meanwhile, the existing entry wins: it gains the reference, the
+    /// reservation is returned, and `inserted` is false (drop your value). The daemon core
+    /// builds each key once at a time (see `CoreState.claimSegment`), so for it this is a
+    /// safety net, not a path it takes.
     /// - Returns: the value now cached under `key` and whether it is the one given.
     public mutating func insert(_ key: Key, value: Value, bytes: Int) -> (value: Value, inserted: Bool) {
         cancelReservation(bytes)

@@ -12,10 +12,15 @@ public struct SegmentCacheStats: Sendable, Equatable {
     public var reservedBytes = 0
     /// The budget in bytes.
     public var budget = 0
-    /// Acquires that found their key.
+    /// Acquires served without building: the key was cached, or another request was
+    /// building it and the acquire took that build's segment (also counted in
+    /// ``sharedBuilds``).
     public var hits = 0
-    /// Acquires that did not (a build followed, or the request failed).
+    /// Acquires that found their key neither cached nor being built, so the request built it
+    /// (or failed to). A request that waits for another's build counts no miss.
     public var misses = 0
+    /// Hits that waited for another request's build of the key instead of building it again.
+    public var sharedBuilds = 0
     /// Entries dropped to make room or by an explicit eviction.
     public var evictions = 0
 

@@ -104,6 +104,20 @@ private final class Blob: Sendable {
         #expect(cache.stats.referencedBytes == 10 && cache.stats.reservedBytes == 0)
     }
 
+    @Test func aSharedAcquireCountsAHitAndASharedBuild() throws {
+        var cache = SegmentCache<String, Blob>(budget: 100)
+        #expect(cache.acquireShared("k") == nil)
+        #expect(cache.stats.hits == 0 && cache.stats.misses == 0 && cache.stats.sharedBuilds == 0)
+        _ = try add(&cache, "k", 10)
+        #expect(cache.acquireShared("k")?.name == "k")
+        #expect(cache.references("k") == 2)
+        #expect(cache.stats.hits == 1 && cache.stats.misses == 1 && cache.stats.sharedBuilds == 1)
+        cache.release("k")
+        cache.release("k")
+        #expect(cache.acquireShared("k")?.name == "k")
+        #expect(cache.stats.referencedBytes == 10 && cache.stats.cachedBytes == 0 && cache.stats.sharedBuilds == 2)
+    }
+
     @Test func evictUnreferencedDropsOnlyIdleEntries() throws {
         var cache = SegmentCache<String, Blob>(budget: 1000)
         _ = try add(&cache, "a", 100)
