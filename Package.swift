@@ -26,12 +26,13 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CLinux"),
+        .target(name: "CFuse"),
 
         // Pure cores.
         .target(name: "LoradSystem", dependencies: ["CLinux"]),
         .target(name: "LoradWire"),
         .target(name: "LoradTensors", dependencies: ["LoradSystem"]),
-        .target(name: "LoradAdapters", dependencies: ["LoradTensors", "CBLAS"]),
+        .target(name: "LoradAdapters", dependencies: ["LoradTensors", "CBLAS", "CFuse"]),
         .target(
             name: "LoradStore",
             dependencies: [
@@ -79,7 +80,7 @@ let package = Package(
         .testTarget(name: "LoradSystemTests", dependencies: ["LoradSystem"]),
         .testTarget(name: "LoradWireTests", dependencies: ["LoradWire"]),
         .testTarget(name: "LoradTensorsTests", dependencies: ["LoradTensors"]),
-        .testTarget(name: "LoradAdaptersTests", dependencies: ["LoradAdapters", "LoradTensors"]),
+        .testTarget(name: "LoradAdaptersTests", dependencies: ["LoradAdapters", "LoradTensors", "CFuse"]),
         .testTarget(name: "LoradStoreTests", dependencies: ["LoradStore", "LoradAdapters", "LoradTensors"]),
         .testTarget(name: "LoradDaemonTests", dependencies: ["LoradDaemon", "LoradWire", "LoradSystem"]),
         .testTarget(name: "LoradClientTests", dependencies: ["LoradClient", "LoradWire"]),

@@ -30,6 +30,9 @@ struct FuseJob<Accumulator: FuseAccumulator> {
     var panelRows: Int
     /// Threads that share the widening and narrowing of one panel.
     var conversionThreads: Int
+    /// With an F32 accumulator: round through the certified check instead of
+    /// plainly (see ``CertifiedRounding``).
+    var certified: CertifiedRounding? = nil
 
     /// Number of panels.
     var panelCount: Int { (rows + panelRows - 1) / panelRows }
@@ -73,8 +76,13 @@ struct FuseJob<Accumulator: FuseAccumulator> {
                                           b: term.b + firstRow * term.rank, a: term.a, c: buffer)
         }
         forEachChunk(rows: panelHeight) { start, count in
-            Accumulator.narrow(buffer + start * cols, count: count * cols,
-                               into: output + ((firstRow + start) * cols) * elementSize, dtype)
+            if let certified, Accumulator.self == Float.self {
+                let values = UnsafeRawPointer(buffer + start * cols).assumingMemoryBound(to: Float.self)
+                certified.narrow(values, firstRow: firstRow + start, rowCount: count, into: output)
+            } else {
+                Accumulator.narrow(buffer + start * cols, count: count * cols,
+                                   into: output + ((firstRow + start) * cols) * elementSize, dtype)
+            }
         }
     }
 

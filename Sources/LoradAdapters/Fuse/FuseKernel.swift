@@ -10,12 +10,14 @@ import LoradTensors
 /// correctly rounded exact value up to the F64 accumulation error. NaN and
 /// infinities in `W` pass through.
 ///
-/// Measured choice (1920x1920 BF16, rank 128, 2 cores): dgemm makes a fuse about
-/// 12 ms against 6 ms with sgemm. Certifying each rounding of the sgemm sum against
-/// its rigorous error bound instead cost 80% of the sgemm itself in this
-/// baseline-SSE2 Swift code, and about 4% of elements (all of a near-cancelling
-/// sum) still needed an F64 recomputation: 17 ms, so F64 is the default and
-/// uncertified F32 an explicit opt-in.
+/// Measured choice (1920x1920 BF16, rank 128, 2 cores): dgemm takes 18 ms per
+/// tensor on one core, sgemm 9.3 ms. `.double` on BF16/F16 bases therefore runs
+/// sgemm and certifies each rounding against the sum's rigorous error bound
+/// (`CertifiedRounding`, vector loops in the CFuse C module), recomputing in F64
+/// the 4% of elements the bound cannot decide: about 14 ms per tensor of CPU in
+/// all against 22 ms for dgemm with its conversions, and the same bytes. A first
+/// attempt in plain Swift (SSE2, row-sum times column-max bounds) cost more than
+/// dgemm; Cauchy-Schwarz bounds and AVX2 loops made it pay.
 ///
 /// The kernel is pure and synchronous (no I/O); it blocks its caller and uses
 /// OpenBLAS's threads for the GEMM plus `conversionThreads` threads for the
@@ -77,6 +79,8 @@ public enum FuseKernel {
             && contributing.allSatisfy { $0.a.dtype != .f64 && $0.b.dtype != .f64 && Float($0.coefficient).isFinite }
         if single {
             run(Float.self, base: base, terms: contributing, output: output, scratch: scratch, tuning: tuning)
+        } else if accumulation == .double, tuning.certifiedSingle, CertifiedRounding.applies(base: base.dtype, terms: contributing) {
+            run(Float.self, base: base, terms: contributing, output: output, scratch: scratch, tuning: tuning, certify: true)
         } else {
             run(Double.self, base: base, terms: contributing, output: output, scratch: scratch, tuning: tuning)
         }
@@ -86,7 +90,7 @@ public enum FuseKernel {
     /// Everything has been validated; the base and output are non-empty.
     private static func run<Accumulator: FuseAccumulator>(
         _: Accumulator.Type, base: FuseOperand, terms: [FuseTerm],
-        output: UnsafeMutableRawBufferPointer, scratch: FuseScratch, tuning: FuseTuning
+        output: UnsafeMutableRawBufferPointer, scratch: FuseScratch, tuning: FuseTuning, certify: Bool = false
     ) {
         guard let basePointer = base.bytes.baseAddress, let outputPointer = output.baseAddress else { return }
         var slot = 1  // Slot 0 is the panel buffer.
@@ -112,9 +116,17 @@ public enum FuseKernel {
 
         let rowBytes = base.cols * MemoryLayout<Accumulator>.stride
         let panelRows = max(1, min(base.rows, tuning.panelBytes / rowBytes))
-        let job = FuseJob(base: basePointer, output: outputPointer, dtype: base.dtype,
+        var job = FuseJob(base: basePointer, output: outputPointer, dtype: base.dtype,
                           rows: base.rows, cols: base.cols, factors: factors,
                           panelRows: panelRows, conversionThreads: tuning.conversionThreads)
+        if certify, Accumulator.self == Float.self {
+            job.certified = CertifiedRounding(
+                base: basePointer, dtype: base.dtype, rows: base.rows, cols: base.cols,
+                factors: factors.map { factor in
+                    (UnsafeRawPointer(factor.a).assumingMemoryBound(to: Float.self),
+                     UnsafeRawPointer(factor.b).assumingMemoryBound(to: Float.self), factor.rank, factor.alpha)
+                })
+        }
         let workers = min(tuning.panelWorkers, job.panelCount)
         if workers > 1 {
             // Slot 0 and the slots after the converted factors.

@@ -13,4 +13,7 @@ struct FuseTuning: Sendable {
     /// Threads that each run whole panels with single-threaded BLAS; 1 leaves
     /// the GEMM to OpenBLAS's threads.
     var panelWorkers = 1
+    /// `.double` on a BF16/F16 base runs sgemm and certifies each rounding
+    /// (``CertifiedRounding``) instead of dgemm; false forces dgemm.
+    var certifiedSingle = true
 }
