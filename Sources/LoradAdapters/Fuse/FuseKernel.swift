@@ -115,7 +115,7 @@ public enum FuseKernel {
         }
 
         let rowBytes = base.cols * MemoryLayout<Accumulator>.stride
-        let panelRows = max(1, min(base.rows, tuning.panelBytes / rowBytes))
+        let panelRows = max(1, min(base.rows, tuning.panelBytes(stride: MemoryLayout<Accumulator>.stride) / rowBytes))
         var job = FuseJob(base: basePointer, output: outputPointer, dtype: base.dtype,
                           rows: base.rows, cols: base.cols, factors: factors,
                           panelRows: panelRows, conversionThreads: tuning.conversionThreads)
