@@ -57,7 +57,8 @@ extension DaemonCore {
                 }
                 guard let space = buffer else { continue }
                 let destination = UnsafeMutableRawBufferPointer(rebasing: space[0..<tensor.byteCount])
-                try TensorFusion.fuse(base: tensor, terms: terms, into: destination, scratch: scratch)
+                try TensorFusion.fuse(base: tensor, terms: terms, into: destination, scratch: scratch,
+                                      panelWorkers: ModelMerger.defaultPanelWorkers)
                 try DaemonCore.write(UnsafeRawBufferPointer(destination), to: output)
                 merged += 1
             }

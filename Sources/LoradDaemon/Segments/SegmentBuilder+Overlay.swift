@@ -46,7 +46,8 @@ extension SegmentBuilder {
             if isCancelled() { throw WireError.cancelled }
             guard let tensor = plan.base.tensor(named: entry.name) else { return }
             let terms = TensorFusion.modules(touching: entry.name, in: plan.adapters)
-            try TensorFusion.fuse(base: tensor, terms: terms, into: destination, scratch: scratch)
+            try TensorFusion.fuse(base: tensor, terms: terms, into: destination, scratch: scratch,
+                                  panelWorkers: ModelMerger.defaultPanelWorkers)
         }
     }
 
