@@ -105,14 +105,7 @@ final class BlockStreamWriter: @unchecked Sendable {
     /// - Throws: the first write error, or ``SystemError`` from `ftruncate`.
     func finish(totalSize: Int64) throws {
         if !carry.isEmpty {
-            try rethrowFailure()
-            let slot = takeBuffer()
-            let buffer = buffers[slot]
-            let kept = carry.count
-            carry.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[0..<kept]).copyMemory(from: $0) }
-            UnsafeMutableRawBufferPointer(rebasing: buffer[kept..<Self.blockSize]).initializeMemory(as: UInt8.self, repeating: 0)
-            carry = []
-            queueBlocks(slot: slot, count: Self.blockSize)
+            try produce(count: Self.blockSize - carry.count) { $0.initializeMemory(as: UInt8.self, repeating: 0) }
         }
         queue.sync {}
         try rethrowFailure()

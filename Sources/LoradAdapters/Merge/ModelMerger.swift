@@ -56,8 +56,6 @@ public enum ModelMerger {
         }
         let layout = try SafetensorsLayout(entries: entries, metadata: base.metadata)
         try DurableFile.writeAtomically(to: path) { fd in
-            try fd.truncate(toSize: Int64(layout.totalSize))
-            try layout.headerBytes.withUnsafeBytes { try fd.write(toAbsoluteOffset: 0, $0) }
             try write(layout: layout, base: base, adapters: resolved, accumulation: accumulation,
                       panelWorkers: panelWorkers, to: fd, progress: progress)
         }
