@@ -1,7 +1,6 @@
 #include "CFuse.h"
 #include <stdint.h>
 #include <string.h>
-#include <math.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -41,24 +40,27 @@ static double dot_portable(const float *x, const float *y, size_t count) {
     return sum;
 }
 
-typedef double (*dot_function)(const float *, const float *, size_t);
-
-static dot_function choose_dot(void) {
+/* Whether the CPU has AVX2 and FMA, asked once. */
+static int use_avx2(void) {
 #if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return dot_avx2;
+    static int cached = -1;
+    int known = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (known < 0) {
+        __builtin_cpu_init();
+        known = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        __atomic_store_n(&cached, known, __ATOMIC_RELAXED);
+    }
+    return known;
+#else
+    return 0;
 #endif
-    return dot_portable;
 }
 
 double cfuse_dot_f32_in_f64(const float *x, const float *y, size_t count) {
-    static dot_function chosen = 0;
-    dot_function f = __atomic_load_n(&chosen, __ATOMIC_RELAXED);
-    if (!f) {
-        f = choose_dot();
-        __atomic_store_n(&chosen, f, __ATOMIC_RELAXED);
-    }
-    return f(x, y, count);
+#if defined(__x86_64__)
+    if (use_avx2()) return dot_avx2(x, y, count);
+#endif
+    return dot_portable(x, y, count);
 }
 
 /* Certified BF16 rounding: one element at a time (portable) or eight (AVX2). */
@@ -79,13 +81,14 @@ static inline float half_gap_bf16(uint16_t bits) {
     return bits_to_float((uint32_t)gap_exponent << 23);
 }
 
+/* Elements first..<count; failures are appended at failed[failures]. */
 static size_t round_bf16_portable(const float *values, const void *weights,
                                   const float *row_scales, const float *const *column_norms, size_t terms,
-                                  float gamma, float slack, size_t count, void *out, size_t *failed) {
+                                  float gamma, float slack, size_t first, size_t count, void *out,
+                                  size_t *failed, size_t failures) {
     const unsigned char *w = weights;
     unsigned char *o = out;
-    size_t failures = 0;
-    for (size_t j = 0; j < count; j++) {
+    for (size_t j = first; j < count; j++) {
         uint16_t weight;
         memcpy(&weight, w + 2 * j, 2);
         float bound = gamma * bits_to_float((uint32_t)(weight & 0x7FFF) << 16) + slack;
@@ -148,41 +151,19 @@ static size_t round_bf16_avx2(const float *values, const void *weights,
             mask &= mask - 1;
         }
     }
-    if (j < count) {
-        const float *tail_norms[64];
-        size_t tail_terms = terms < 64 ? terms : 64;
-        for (size_t t = 0; t < tail_terms; t++) tail_norms[t] = column_norms[t] + j;
-        size_t before = failures;
-        if (terms <= 64) {
-            failures += round_bf16_portable(values + j, w + 2 * j, row_scales, tail_norms, terms,
-                                            gamma, slack, count - j, o + 2 * j, failed + failures);
-        } else {
-            failures += round_bf16_portable(values + j, w + 2 * j, row_scales, column_norms, 0,
-                                            gamma, INFINITY, count - j, o + 2 * j, failed + failures);
-        }
-        for (size_t f = before; f < failures; f++) failed[f] += j;
-    }
-    return failures;
+    return round_bf16_portable(values, weights, row_scales, column_norms, terms, gamma, slack,
+                               j, count, out, failed, failures);
 }
 #endif
-
-typedef size_t (*round_function)(const float *, const void *, const float *, const float *const *, size_t,
-                                 float, float, size_t, void *, size_t *);
 
 size_t cfuse_round_bf16_certified(const float *values, const void *weights,
                                   const float *row_scales, const float *const *column_norms, size_t terms,
                                   float gamma, float slack, size_t count, void *out, size_t *failed) {
-    static round_function chosen = 0;
-    round_function f = __atomic_load_n(&chosen, __ATOMIC_RELAXED);
-    if (!f) {
-        f = round_bf16_portable;
 #if defined(__x86_64__)
-        __builtin_cpu_init();
-        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) f = round_bf16_avx2;
+    if (use_avx2())
+        return round_bf16_avx2(values, weights, row_scales, column_norms, terms, gamma, slack, count, out, failed);
 #endif
-        __atomic_store_n(&chosen, f, __ATOMIC_RELAXED);
-    }
-    return f(values, weights, row_scales, column_norms, terms, gamma, slack, count, out, failed);
+    return round_bf16_portable(values, weights, row_scales, column_norms, terms, gamma, slack, 0, count, out, failed, 0);
 }
 
 double cfuse_dot_f32_in_f64_portable(const float *x, const float *y, size_t count) {
@@ -192,5 +173,5 @@ double cfuse_dot_f32_in_f64_portable(const float *x, const float *y, size_t coun
 size_t cfuse_round_bf16_certified_portable(const float *values, const void *weights,
                                            const float *row_scales, const float *const *column_norms, size_t terms,
                                            float gamma, float slack, size_t count, void *out, size_t *failed) {
-    return round_bf16_portable(values, weights, row_scales, column_norms, terms, gamma, slack, count, out, failed);
+    return round_bf16_portable(values, weights, row_scales, column_norms, terms, gamma, slack, 0, count, out, failed, 0);
 }

@@ -66,14 +66,6 @@ struct CertifiedRounding {
     /// The absolute underflow allowance `N * 2^-149`.
     var absoluteSlack: Float
 
-    /// Whether the certified path applies: a BF16 or F16 base and F32-exact
-    /// factors (no F64), with coefficients that are normal F32 numbers.
-    static func applies(base: DType, terms: [FuseTerm]) -> Bool {
-        (base == .bf16 || base == .f16) && terms.allSatisfy {
-            $0.a.dtype != .f64 && $0.b.dtype != .f64 && Float($0.coefficient).isNormal
-        }
-    }
-
     /// Prepares bounds for `factors` (F32 copies of A and B, which must outlive
     /// this value) over a base of `rows` x `cols` elements of `dtype` at `base`.
     init(base: UnsafeRawPointer, dtype: DType, rows: Int, cols: Int,
@@ -110,7 +102,7 @@ struct CertifiedRounding {
                 let row = factor.b + i * rank
                 rowScale[i] = Float(scale * cfuse_dot_f32_in_f64(row, row, rank).squareRoot() * up)
             }
-            (storage.terms.baseAddress! + index).initialize(to: Term(
+            storage.terms.initializeElement(at: index, to: Term(
                 b: factor.b, transposedA: transposed, rank: rank, coefficient: factor.coefficient,
                 rowScale: rowScale, columnNorm: columnNorm))
         }
@@ -120,34 +112,6 @@ struct CertifiedRounding {
     /// Rounds `rowCount` rows of F32 results (`panel`, `cols` per row, base row
     /// `firstRow` first) into the output rows at `output` (the whole output).
     func narrow(_ panel: UnsafePointer<Float>, firstRow: Int, rowCount: Int, into output: UnsafeMutableRawPointer) {
-        if dtype == .bf16 {
-            narrowBFloat16(panel, firstRow: firstRow, rowCount: rowCount, into: output)
-            return
-        }
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: cols) { bound in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: cols) { failed in
-              withUnsafeTemporaryAllocation(of: UInt16.self, capacity: cols) { rowWeights in
-                guard let bound = bound.baseAddress, let failed = failed.baseAddress,
-                      let weights = rowWeights.baseAddress.map(UnsafeMutableRawPointer.init) else { return }
-                for row in 0..<rowCount {
-                    let i = firstRow + row
-                    // A copy: the output may be the base itself (fused in place).
-                    weights.copyMemory(from: base + i * cols * 2, byteCount: cols * 2)
-                    let destination = output + i * cols * 2
-                    rowBounds(i, weights: weights, into: bound)
-                    Self.roundHalf(panel + row * cols, bound: bound, count: cols, into: destination, failed: failed)
-                    for j in 0..<cols where failed[j] != 0 {
-                        recompute(row: i, column: j, weights: weights, into: destination)
-                    }
-                }
-              }
-            }
-        }
-    }
-
-    /// ``narrow(_:firstRow:rowCount:into:)`` for BF16, through the vectorised C loop.
-    private func narrowBFloat16(_ panel: UnsafePointer<Float>, firstRow: Int, rowCount: Int,
-                                into output: UnsafeMutableRawPointer) {
         let terms = self.terms
         withUnsafeTemporaryAllocation(of: Float.self, capacity: terms.count) { scales in
             withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: terms.count) { norms in
@@ -163,9 +127,11 @@ struct CertifiedRounding {
                         weights.copyMemory(from: base + i * cols * 2, byteCount: cols * 2)
                         let destination = output + i * cols * 2
                         for (t, term) in terms.enumerated() { scales[t] = term.rowScale[i] }
-                        let failures = cfuse_round_bf16_certified(
-                            panel + row * cols, weights, scales, norms, terms.count,
-                            gamma, absoluteSlack, cols, destination, failed)
+                        let failures = dtype == .bf16
+                            ? cfuse_round_bf16_certified(panel + row * cols, weights, scales, norms, terms.count,
+                                                         gamma, absoluteSlack, cols, destination, failed)
+                            : roundHalf(panel + row * cols, weights: weights, scales: scales, norms: norms,
+                                        into: destination, failed: failed)
                         for f in 0..<failures {
                             recompute(row: i, column: failed[f], weights: weights, into: destination)
                         }
@@ -176,37 +142,42 @@ struct CertifiedRounding {
         }
     }
 
-    /// For an F16 base: `bound[j] = gamma * |W_ij| + slack + sum_t rowScale_t[i] * columnNorm_t[j]`.
-    private func rowBounds(_ i: Int, weights: UnsafeRawPointer, into bound: UnsafeMutablePointer<Float>) {
-        let gamma = self.gamma, slack = absoluteSlack
-        for j in 0..<cols {
-            let bits = weights.loadUnaligned(fromByteOffset: j &* 2, as: UInt16.self)
-            bound[j] = gamma * ElementConversion.float(half: bits & 0x7FFF) + slack
-        }
-        for term in terms {
-            let scale = term.rowScale[i]
-            let norms = term.columnNorm
-            for j in 0..<cols { bound[j] += scale * norms[j] }
-        }
-    }
-
-    /// Rounds to F16 where certified (the test of `cfuse_round_bf16_certified`);
-    /// sets `failed[j]` to 1 elsewhere (the value stored there is then replaced by
-    /// the recomputation).
-    private static func roundHalf(_ values: UnsafePointer<Float>, bound: UnsafePointer<Float>, count: Int,
-                                  into destination: UnsafeMutableRawPointer, failed: UnsafeMutablePointer<UInt8>) {
-        for j in 0..<count {
-            let value = values[j]
-            let bits = ElementConversion.half(value)
-            let rounded = ElementConversion.float(half: bits)
-            let exponent = Int32((bits &>> 10) & 0x1F)
-            // F16 exponent e: half an ulp is 2^(e - 26), F32 biased exponent e + 101.
-            let halfGapExponent = exponent &+ ((bits & 0x3FF) == 0 ? 100 : 101)
-            let usable = exponent != 0 && exponent != 0x1F
-            let halfGap = Float(bitPattern: usable ? UInt32(bitPattern: halfGapExponent) &<< 23 : 0)
-            let certain = (value - rounded).magnitude + bound[j] < halfGap * (1 - 0x1p-20)
-            destination.storeBytes(of: bits, toByteOffset: j &* 2, as: UInt16.self)
-            failed[j] = certain ? 0 : 1
+    /// The F16 twin of `cfuse_round_bf16_certified` (same arguments, same test; a
+    /// Swift loop, as F16 bases are rare): rounds one row to F16 into
+    /// `destination`, lists the indices it cannot certify in `failed` and returns
+    /// how many.
+    private func roundHalf(_ values: UnsafePointer<Float>, weights: UnsafeRawPointer,
+                           scales: UnsafePointer<Float>, norms: UnsafePointer<UnsafePointer<Float>?>,
+                           into destination: UnsafeMutableRawPointer, failed: UnsafeMutablePointer<Int>) -> Int {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: cols) { bound in
+            guard let bound = bound.baseAddress else { return 0 }
+            let gamma = self.gamma, slack = absoluteSlack
+            for j in 0..<cols {
+                let bits = weights.loadUnaligned(fromByteOffset: j &* 2, as: UInt16.self)
+                bound[j] = gamma * ElementConversion.float(half: bits & 0x7FFF) + slack
+            }
+            for t in 0..<terms.count {
+                guard let columnNorm = norms[t] else { continue }
+                let scale = scales[t]
+                for j in 0..<cols { bound[j] += scale * columnNorm[j] }
+            }
+            var failures = 0
+            for j in 0..<cols {
+                let value = values[j]
+                let bits = ElementConversion.half(value)
+                let rounded = ElementConversion.float(half: bits)
+                let exponent = Int32((bits &>> 10) & 0x1F)
+                // F16 exponent e: half an ulp is 2^(e - 26), F32 biased exponent e + 101.
+                let halfGapExponent = exponent &+ ((bits & 0x3FF) == 0 ? 100 : 101)
+                let usable = exponent != 0 && exponent != 0x1F
+                let halfGap = Float(bitPattern: usable ? UInt32(bitPattern: halfGapExponent) &<< 23 : 0)
+                destination.storeBytes(of: bits, toByteOffset: j &* 2, as: UInt16.self)
+                if !((value - rounded).magnitude + bound[j] < halfGap * (1 - 0x1p-20)) {
+                    failed[failures] = j
+                    failures += 1
+                }
+            }
+            return failures
         }
     }
 

@@ -37,19 +37,15 @@ struct FuseJob<Accumulator: FuseAccumulator> {
     /// Number of panels.
     var panelCount: Int { (rows + panelRows - 1) / panelRows }
 
-    /// Runs every panel in turn in `buffer` (panelRows x cols values).
-    func run(buffer: UnsafeMutablePointer<Accumulator>) {
-        for panel in 0..<panelCount {
-            runPanel(panel, buffer: buffer)
-        }
-    }
-
-    /// Runs the panels on `buffers.count` threads at once, panel p on thread
-    /// p mod count in its own buffer (panelRows x cols values each).
+    /// Runs the panels in `buffers` (panelRows x cols values each): with one
+    /// buffer every panel in turn; with more, on that many threads at once, panel
+    /// p on thread p mod count in its own buffer.
     func run(buffers: [UnsafeMutablePointer<Accumulator>]) {
         let workers = min(buffers.count, panelCount)
         guard workers > 1 else {
-            if let buffer = buffers.first { run(buffer: buffer) }
+            if let buffer = buffers.first {
+                for panel in 0..<panelCount { runPanel(panel, buffer: buffer) }
+            }
             return
         }
         let shared = SendablePanelRun(job: self, buffers: buffers)

@@ -73,13 +73,15 @@ public enum FuseKernel {
             return
         }
         let scratch = scratch ?? FuseScratch()
-        // F32 only when asked for and sound: a 16-bit base, no F64 factor, and every
-        // coefficient within F32's range (an sgemm alpha would overflow to infinity).
-        let single = accumulation == .single && (base.dtype == .bf16 || base.dtype == .f16)
+        // F32 only when sound: a 16-bit base, no F64 factor, and every coefficient
+        // within F32's range (an sgemm alpha would overflow to infinity); the
+        // certified bound also wants them normal.
+        let singleFits = (base.dtype == .bf16 || base.dtype == .f16)
             && contributing.allSatisfy { $0.a.dtype != .f64 && $0.b.dtype != .f64 && Float($0.coefficient).isFinite }
-        if single {
+        if accumulation == .single, singleFits {
             run(Float.self, base: base, terms: contributing, output: output, scratch: scratch, tuning: tuning)
-        } else if accumulation == .double, tuning.certifiedSingle, CertifiedRounding.applies(base: base.dtype, terms: contributing) {
+        } else if accumulation == .double, tuning.certifiedSingle, singleFits,
+                  contributing.allSatisfy({ Float($0.coefficient).isNormal }) {
             run(Float.self, base: base, terms: contributing, output: output, scratch: scratch, tuning: tuning, certify: true)
         } else {
             run(Double.self, base: base, terms: contributing, output: output, scratch: scratch, tuning: tuning)
@@ -127,15 +129,15 @@ public enum FuseKernel {
                      UnsafeRawPointer(factor.b).assumingMemoryBound(to: Float.self), factor.rank, factor.alpha)
                 })
         }
-        let workers = min(tuning.panelWorkers, job.panelCount)
+        // One panel buffer per worker: slot 0, then the slots after the converted factors.
+        let workers = max(1, min(tuning.panelWorkers, job.panelCount))
+        let buffers = (0..<workers).map { worker in
+            scratch.buffer(worker == 0 ? 0 : slot + worker - 1, count: panelRows * base.cols, of: Accumulator.self)
+        }
         if workers > 1 {
-            // Slot 0 and the slots after the converted factors.
-            let buffers = (0..<workers).map { worker in
-                scratch.buffer(worker == 0 ? 0 : slot + worker - 1, count: panelRows * base.cols, of: Accumulator.self)
-            }
             BLASThreads.withSingleThreaded { job.run(buffers: buffers) }
         } else {
-            job.run(buffer: scratch.buffer(0, count: panelRows * base.cols, of: Accumulator.self))
+            job.run(buffers: buffers)
         }
     }
 }
