@@ -92,7 +92,7 @@ extension PackManifest {
             shape.append(try cursor.readSize("a dimension of '\(name)'"))
         }
         let byteCount = try cursor.readSize("the size of '\(name)'")
-        guard let elements = PackWriter.elementCount(shape), dtype.byteCount(elements: elements) == byteCount else {
+        guard let elements = Tensor.elementCount(of: shape), dtype.byteCount(elements: elements) == byteCount else {
             throw .malformedManifest("tensor '\(name)' of \(dtype.rawValue) \(shape) cannot be \(byteCount) bytes")
         }
         guard byteCount <= limits.maxTensorBytes else {

@@ -63,7 +63,7 @@ public struct PackWriter: Sendable {
         guard shape.count <= PackFormat.maxRank else {
             throw .invalidInput("tensor '\(name)' has \(shape.count) dimensions, at most \(PackFormat.maxRank) are allowed")
         }
-        guard let elements = Self.elementCount(shape) else {
+        guard let elements = Tensor.elementCount(of: shape) else {
             throw .invalidInput("tensor '\(name)' has an invalid shape \(shape) (negative or overflowing)")
         }
         guard let expected = dtype.byteCount(elements: elements) else {
@@ -78,17 +78,5 @@ public struct PackWriter: Sendable {
         }
         names.insert(name)
         pending.append(Pending(name: name, dtype: dtype, shape: shape, transform: chosen, bytes: bytes))
-    }
-
-    /// The product of `shape`, or nil when a dimension is negative or it overflows.
-    static func elementCount(_ shape: [Int]) -> Int? {
-        var product = 1
-        for dimension in shape {
-            guard dimension >= 0 else { return nil }
-            let (next, overflow) = product.multipliedReportingOverflow(by: dimension)
-            guard !overflow else { return nil }
-            product = next
-        }
-        return product
     }
 }

@@ -13,7 +13,7 @@ import Testing
         var writer = PackWriter(metadata: ["dtype": dtype.rawValue])
         var expected: [String: [UInt8]] = [:]
         for (index, shape) in Self.shapes.enumerated() {
-            let elements = PackWriter.elementCount(shape) ?? 0
+            let elements = Tensor.elementCount(of: shape) ?? 0
             guard let size = dtype.byteCount(elements: elements) else { continue }
             for transform in [nil] + PackTransform.allCases where transform?.planeCount(for: dtype) != nil || transform == nil {
                 let name = "t\(index).\(transform.map { "\($0.rawValue)" } ?? "auto")"
