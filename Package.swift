@@ -76,19 +76,24 @@ let package = Package(
             ]
         ),
 
+        // Helpers shared by the test targets (seeded generator, repository paths). A plain
+        // target so test targets can depend on it; no product links it.
+        .target(name: "LoradTestSupport", path: "Tests/LoradTestSupport"),
+
         // Tests mirror Sources/.
         .testTarget(name: "LoradSystemTests", dependencies: ["LoradSystem"]),
-        .testTarget(name: "LoradWireTests", dependencies: ["LoradWire"]),
-        .testTarget(name: "LoradTensorsTests", dependencies: ["LoradTensors"]),
-        .testTarget(name: "LoradAdaptersTests", dependencies: ["LoradAdapters", "LoradTensors", "CFuse"]),
-        .testTarget(name: "LoradStoreTests", dependencies: ["LoradStore", "LoradAdapters", "LoradTensors"]),
-        .testTarget(name: "LoradDaemonTests", dependencies: ["LoradDaemon", "LoradWire", "LoradSystem"]),
+        .testTarget(name: "LoradWireTests", dependencies: ["LoradWire", "LoradTestSupport"]),
+        .testTarget(name: "LoradTensorsTests", dependencies: ["LoradTensors", "LoradTestSupport"]),
+        .testTarget(name: "LoradAdaptersTests", dependencies: ["LoradAdapters", "LoradTensors", "CFuse", "LoradTestSupport"]),
+        .testTarget(name: "LoradStoreTests", dependencies: ["LoradStore", "LoradAdapters", "LoradTensors", "LoradTestSupport"]),
+        .testTarget(name: "LoradDaemonTests", dependencies: ["LoradDaemon", "LoradWire", "LoradSystem", "LoradTestSupport"]),
         .testTarget(name: "LoradClientTests", dependencies: ["LoradClient", "LoradWire"]),
-        .testTarget(name: "loractlTests", dependencies: ["loractl"]),
+        .testTarget(name: "loractlTests", dependencies: ["loractl", "LoradTestSupport"]),
         .testTarget(
             name: "LoradEndToEndTests",
             dependencies: [
                 "LoradClient", "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "lorad", "loractl",
+                "LoradTestSupport",
             ]
         ),
     ],

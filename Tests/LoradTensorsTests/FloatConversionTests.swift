@@ -1,4 +1,5 @@
 import LoradTensors
+import LoradTestSupport
 import Testing
 
 /// Converts through the public bulk API.

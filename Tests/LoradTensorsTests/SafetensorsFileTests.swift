@@ -1,9 +1,10 @@
 import LoradSystem
 import LoradTensors
+import LoradTestSupport
 import Testing
 
 @Suite struct SafetensorsFileTests {
-    static let basePath = fixturesPath + "/cogvideox-tiny-bf16_bf16/base.safetensors"
+    static let basePath = RepositoryPaths.fixtures + "/cogvideox-tiny-bf16_bf16/base.safetensors"
 
     @Test func opensFixtureZeroCopy() throws {
         let file = try SafetensorsFile(path: Self.basePath)
@@ -62,7 +63,7 @@ import Testing
 
     @Test func allFixturesParse() throws {
         for folder in ["cogvideox-tiny-bf16_bf16", "cogvideox-tiny-fp16_fp32"] {
-            let root = fixturesPath + "/" + folder
+            let root = RepositoryPaths.fixtures + "/" + folder
             let paths = [
                 "base.safetensors", "expected_diffusers_plain_x0.75.safetensors", "expected_peft_rslora_merged.safetensors",
                 "expected_plain0.7_meta-0.3.safetensors", "kohya_same_as_diffusers_meta.safetensors",

@@ -1,4 +1,5 @@
 import LoradTensors
+import LoradTestSupport
 import Testing
 
 /// Seeded random mutations of valid files: every mutant must either parse or
@@ -12,7 +13,7 @@ import Testing
                 ("n", try Tensor(dtype: .u8, shape: [0], bytes: [])),
             ],
             metadata: ["format": "pt", "note": "é\n\"x\""])
-        let adapter = try readFile(fixturesPath + "/cogvideox-tiny-bf16_bf16/kohya_same_as_diffusers_meta.safetensors")
+        let adapter = try readFile(RepositoryPaths.fixtures + "/cogvideox-tiny-bf16_bf16/kohya_same_as_diffusers_meta.safetensors")
         return [small, SafetensorsHeaderTests.referenceVector, adapter]
     }
 

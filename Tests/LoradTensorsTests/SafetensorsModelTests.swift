@@ -1,5 +1,6 @@
 import LoradSystem
 import LoradTensors
+import LoradTestSupport
 import Testing
 
 @Suite struct SafetensorsModelTests {
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func opensFolderWithOneFile() throws {
-        let model = try SafetensorsModel.open(path: fixturesPath + "/cogvideox-tiny-bf16_bf16/diffusers_plain/")
+        let model = try SafetensorsModel.open(path: RepositoryPaths.fixtures + "/cogvideox-tiny-bf16_bf16/diffusers_plain/")
         #expect(model.files.count == 1)
         #expect(model.names.allSatisfy { $0.hasPrefix("transformer.") })
     }
@@ -59,7 +60,7 @@ import Testing
     @Test func sourceFilesNameWhatOpenReads() throws {
         let file = try SafetensorsModel.sourceFiles(of: SafetensorsFileTests.basePath)
         #expect(file.index == nil && file.files == [SafetensorsFileTests.basePath])
-        let plain = fixturesPath + "/cogvideox-tiny-bf16_bf16/diffusers_plain/"
+        let plain = RepositoryPaths.fixtures + "/cogvideox-tiny-bf16_bf16/diffusers_plain/"
         let single = try SafetensorsModel.sourceFiles(of: plain)
         let opened = try SafetensorsModel.open(path: plain).files.map(\.name)
         #expect(single.index == nil)

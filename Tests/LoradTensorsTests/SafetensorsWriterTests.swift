@@ -1,5 +1,6 @@
 import LoradSystem
 import LoradTensors
+import LoradTestSupport
 import Testing
 
 @Suite struct SafetensorsWriterTests {
@@ -23,8 +24,8 @@ import Testing
             "/cogvideox-tiny-bf16_bf16/base.safetensors", "/cogvideox-tiny-bf16_bf16/peft_rslora/adapter_model.safetensors",
             "/cogvideox-tiny-fp16_fp32/expected_peft_rslora_merged.safetensors",
         ] {
-            let original = try readFile(fixturesPath + path)
-            let file = try SafetensorsFile(path: fixturesPath + path)
+            let original = try readFile(RepositoryPaths.fixtures + path)
+            let file = try SafetensorsFile(path: RepositoryPaths.fixtures + path)
             let tensors = try file.entries.map { entry in (entry.name, try #require(file.tensor(named: entry.name))) }
             let rewritten = try SafetensorsWriter.serialize(tensors: tensors, metadata: file.metadata)
             #expect(rewritten == original, "\(path)")

@@ -2,12 +2,6 @@ import LoradSystem
 import LoradTensors
 import Testing
 
-/// The repository's Tests/Fixtures folder, found from this file's path.
-let fixturesPath: String = {
-    let testsFolder = String(#filePath).split(separator: "/", omittingEmptySubsequences: false).dropLast(2)
-    return testsFolder.joined(separator: "/") + "/Fixtures"
-}()
-
 /// A fresh temp folder under /tmp, removed by `cleanup()`.
 struct TempFolder {
     let path: String
@@ -19,24 +13,6 @@ struct TempFolder {
     func file(_ name: String) -> String { path + "/" + name }
 
     func cleanup() { try? DurableFile.removeTree(path) }
-}
-
-/// SplitMix64: a tiny seeded PRNG, so fuzz cases are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform integer in 0..<bound (bound > 0).
-    mutating func below(_ bound: Int) -> Int { Int(next(upperBound: UInt64(bound))) }
 }
 
 /// A safetensors file made by hand: the 8-byte length of `json`, `json`, `data`.

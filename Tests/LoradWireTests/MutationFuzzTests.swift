@@ -1,3 +1,4 @@
+import LoradTestSupport
 import Testing
 
 @testable import LoradWire
@@ -67,7 +68,7 @@ import Testing
     }
 
     @Test func tenThousandCorruptedFramesNeverCrash() throws {
-        var rng = SplitMix64(state: 0x10AD_F022_0001)
+        var rng = SplitMix64(seed: 0x10AD_F022_0001)
         let originals = try samples.map { try $0.encode() }
         var outcomes: [String: Int] = [:]
         for _ in 0..<10_000 {
@@ -99,7 +100,7 @@ import Testing
     }
 
     @Test func randomStreamsNeverCrash() {
-        var rng = SplitMix64(state: 0x5EED_0002)
+        var rng = SplitMix64(seed: 0x5EED_0002)
         var errors = 0
         for _ in 0..<3000 {
             var bytes = (0..<Int.random(in: 0...96, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }

@@ -1,13 +1,10 @@
 import Foundation
+import LoradTestSupport
 import Testing
 
 /// Runs the built `loractl` binary and checks outputs and exit codes.
 @Suite struct LoractlProcessTests {
-    static var fixtures: String {
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(2)
-        return parts.joined(separator: "/") + "/Fixtures/cogvideox-tiny-bf16_bf16"
-    }
+    static var fixtures: String { RepositoryPaths.fixtures + "/cogvideox-tiny-bf16_bf16" }
 
     /// The loractl binary next to the test bundle.
     static var binary: String {

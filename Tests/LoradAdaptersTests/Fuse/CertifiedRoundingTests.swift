@@ -1,6 +1,7 @@
 import CFuse
 @testable import LoradAdapters
 import LoradTensors
+import LoradTestSupport
 import Testing
 
 /// The certified F32 path of `.double` (sgemm, each rounding proven by an error
@@ -32,7 +33,7 @@ import Testing
     /// LoRA-like data: normal base and factors (deviation 0.02), rank `rank`.
     private func loraProblem(base dtype: DType, factors: DType, rows: Int, cols: Int, ranks: [Int],
                              coefficients: [Double], seed: UInt64) -> (FuseTestMatrix, [FuseTestTerm]) {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         let base = FuseTestMatrix(dtype: dtype, rows: rows, cols: cols, deviation: 0.02, using: &rng)
         let terms = zip(ranks, coefficients).map { rank, coefficient in
             FuseTestTerm(a: FuseTestMatrix(dtype: factors, rows: rank, cols: cols, deviation: 0.02, using: &rng),
@@ -55,7 +56,7 @@ import Testing
     func nearCancellingSumsAreRecomputedAndCorrectlyRounded(base: DType) throws {
         // The terms undo the base almost exactly (W + B A - W' with W' ~ W): every
         // result is tiny, far below the F32 sum's error bound, so all go to F64.
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         let rows = 24, cols = 40
         let a = FuseTestMatrix(dtype: .f32, rows: 1, cols: cols, values: (0..<cols).map { _ in Double.random(in: 0.5...1, using: &rng) })
         let b = FuseTestMatrix(dtype: .f32, rows: rows, cols: 1, values: (0..<rows).map { _ in Double.random(in: 0.5...1, using: &rng) })
@@ -81,7 +82,7 @@ import Testing
     }
 
     @Test func vectorDotEqualsPortableWithinF64Rounding() {
-        var rng = SplitMix64(state: 3)
+        var rng = SplitMix64(seed: 3)
         for count in [0, 1, 7, 15, 16, 17, 128, 131] {
             let x = (0..<count).map { _ in Float.random(in: -1...1, using: &rng) }
             let y = (0..<count).map { _ in Float.random(in: -1...1, using: &rng) }
@@ -96,7 +97,7 @@ import Testing
     func vectorRoundingEqualsPortable(count: Int) {
         // Random F32 values (NaN, infinities, zeros, subnormals, exact ties included),
         // random weights and bounds: the same BF16 bits and the same failures.
-        var rng = SplitMix64(state: UInt64(count))
+        var rng = SplitMix64(seed: UInt64(count))
         let specials: [Float] = [.nan, .infinity, -.infinity, 0, -0, .leastNonzeroMagnitude, 1.00390625, -3.0078125]
         let values: [Float] = (0..<count).map { index in
             index % 5 == 0 ? specials[(index / 5) % specials.count] : Float.random(in: -0.1...0.1, using: &rng)

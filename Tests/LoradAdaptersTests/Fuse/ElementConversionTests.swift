@@ -1,4 +1,5 @@
 @testable import LoradAdapters
+import LoradTestSupport
 import Testing
 
 @Test func halfWideningMatchesFloat16ForAllBitPatterns() {
@@ -17,7 +18,7 @@ import Testing
 }
 
 @Test func halfNarrowingMatchesFloat16OnRandomFloats() {
-    var rng = SplitMix64(state: 77)
+    var rng = SplitMix64(seed: 77)
     for _ in 0..<200_000 {
         let raw = UInt32(truncatingIfNeeded: rng.next())
         // Half the samples near F16's range, where the rounding cases are.

@@ -1,5 +1,6 @@
 @testable import LoradAdapters
 import LoradTensors
+import LoradTestSupport
 import Testing
 
 private let floatTypes: [DType] = [.bf16, .f16, .f32, .f64]
@@ -9,7 +10,7 @@ private let floatTypes: [DType] = [.bf16, .f16, .f32, .f64]
 /// bound holds with room to spare.
 private func randomProblem(base dtype: DType, a aType: DType, b bType: DType, rows: Int, cols: Int,
                            seed: UInt64) -> (FuseTestMatrix, [FuseTestTerm]) {
-    var rng = SplitMix64(state: seed)
+    var rng = SplitMix64(seed: seed)
     let values = (0..<(rows * cols)).map { _ in
         Double.random(in: 0.5..<2, using: &rng) * (Bool.random(using: &rng) ? 1 : -1)
     }
@@ -74,7 +75,7 @@ func fuseWithinBoundForEveryFactorDType(base dtype: DType, accumulation: FuseAcc
 /// alone rounds such near-cancelling sums the wrong way; F64 gets every one right.
 @Test(arguments: [DType.bf16, .f16])
 func cancellingSumsAreCorrectlyRounded(dtype: DType) throws {
-    var rng = SplitMix64(state: 42)
+    var rng = SplitMix64(seed: 42)
     let rows = 48, cols = 40, rank = 16
     let a = FuseTestMatrix(dtype: .f32, rows: rank, cols: cols, deviation: 0.2, using: &rng)
     let b = FuseTestMatrix(dtype: .f32, rows: rows, cols: rank, deviation: 0.2, using: &rng)
@@ -157,7 +158,7 @@ func panelWorkersGiveBitIdenticalResults(accumulation: FuseAccumulation) throws 
 
 @Test(arguments: floatTypes)
 func noTermsCopiesTheBaseBitExactly(dtype: DType) throws {
-    var rng = SplitMix64(state: 21)
+    var rng = SplitMix64(seed: 21)
     let size = dtype.bitWidth / 8
     // Random bit patterns: signalling NaNs, subnormals and infinities included.
     let bits = (0..<60).map { _ in rng.next() >> (64 - 8 * size) }

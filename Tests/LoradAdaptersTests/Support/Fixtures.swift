@@ -1,17 +1,13 @@
 import LoradTensors
+import LoradTestSupport
 
 /// Paths of the real-library fixtures in Tests/Fixtures (see its SOURCE.md).
 enum Fixtures {
     /// The fixture sets: (folder, base dtype, adapter dtype of the diffusers files).
     static let sets = ["cogvideox-tiny-bf16_bf16", "cogvideox-tiny-fp16_fp32"]
 
-    /// Tests/Fixtures, found from this source file's path.
-    static var root: String {
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        // .../Tests/LoradAdaptersTests/Support/Fixtures.swift -> .../Tests
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/Fixtures"
-    }
+    /// Tests/Fixtures.
+    static var root: String { RepositoryPaths.fixtures }
 
     /// A path inside a fixture set.
     static func path(_ set: String, _ relative: String) -> String {

@@ -1,3 +1,4 @@
+import LoradTestSupport
 import Testing
 
 @testable import LoradDaemon
@@ -5,18 +6,6 @@ import Testing
 /// Robustness: truncated and randomly mutated documents either parse or fail
 /// with a one-line ``TOMLError`` at a real position; they never trap or hang.
 @Suite struct TOMLParserFuzzTests {
-    /// SplitMix64: a small, seeded generator so failures reproduce.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let corpus: [String] = [
         """
         # lorad.toml
@@ -86,7 +75,7 @@ import Testing
     }
 
     @Test func randomMutationsNeverCrash() {
-        var random = SeededGenerator(state: 0x10_4AD_C0F1)
+        var random = SplitMix64(seed: 0x10_4AD_C0F1)
         let corpus = TOMLParserFuzzTests.corpus.map { Array($0.utf8) }
         var parsed = 0
         for _ in 0..<10_000 {
@@ -116,7 +105,7 @@ import Testing
     }
 
     @Test func randomBytesNeverCrash() {
-        var random = SeededGenerator(state: 7)
+        var random = SplitMix64(seed: 7)
         for _ in 0..<3_000 {
             let count = Int.random(in: 0...64, using: &random)
             let bytes = (0..<count).map { _ in

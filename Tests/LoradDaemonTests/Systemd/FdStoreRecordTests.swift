@@ -1,3 +1,4 @@
+import LoradTestSupport
 import Testing
 
 @testable import LoradDaemon
@@ -90,7 +91,7 @@ import Testing
 
     /// Seeded random mutations never trap: each mutant decodes or is rejected.
     @Test func randomMutationsNeverTrap() {
-        var generator = TOMLParserFuzzTests.SeededGenerator(state: 0x5EED_FD50)
+        var generator = SplitMix64(seed: 0x5EED_FD50)
         let bytes = Self.sample.encoded()
         var decoded = 0
         for _ in 0..<3000 {

@@ -1,18 +1,15 @@
 import Foundation
 import LoradSystem
+import LoradTestSupport
 
 /// Where the end-to-end tests find the repository's fixtures and vectors and the built
 /// executables.
 enum TestPaths {
-    /// The repository root (two folders above this file's folder).
-    static var repository: String {
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(4)
-        return parts.joined(separator: "/")
-    }
+    /// The repository root (the folder holding Package.swift).
+    static var repository: String { RepositoryPaths.root }
 
     /// The bf16 tiny CogVideoX fixture folder.
-    static var fixtures: String { repository + "/Tests/Fixtures/cogvideox-tiny-bf16_bf16" }
+    static var fixtures: String { RepositoryPaths.fixtures + "/cogvideox-tiny-bf16_bf16" }
 
     /// The base model file the daemon serves as `tiny`.
     static var base: String { fixtures + "/base.safetensors" }

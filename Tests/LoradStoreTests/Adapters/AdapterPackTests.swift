@@ -1,14 +1,11 @@
 import LoradAdapters
 import LoradTensors
+import LoradTestSupport
 import Testing
 @testable import LoradStore
 
 @Suite struct AdapterPackTests {
-    static var fixtures: String {
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/Fixtures/cogvideox-tiny-bf16_bf16"
-    }
+    static var fixtures: String { RepositoryPaths.fixtures + "/cogvideox-tiny-bf16_bf16" }
 
     @Test(arguments: ["diffusers_plain", "diffusers_meta", "peft_rslora", "kohya_same_as_diffusers_meta.safetensors"])
     func roundTripKeepsModulesScalesAndBytes(name: String) throws {

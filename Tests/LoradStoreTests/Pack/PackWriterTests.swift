@@ -1,4 +1,5 @@
 import LoradTensors
+import LoradTestSupport
 import Testing
 @testable import LoradStore
 

@@ -1,3 +1,4 @@
+import LoradTestSupport
 import Testing
 @testable import LoradStore
 

@@ -1,4 +1,5 @@
 import Foundation
+import LoradTestSupport
 import LoradWire
 
 /// The text format of protocol/vectors/*.hex (PROTOCOL.md, "Golden vectors"): `# key: value`
@@ -57,13 +58,8 @@ struct VectorFile: Equatable {
     }
 }
 
-/// protocol/vectors/ in this checkout, found from this source file's path.
-let vectorsDirectory: URL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent()  // Support
-    .deletingLastPathComponent()  // LoradWireTests
-    .deletingLastPathComponent()  // Tests
-    .deletingLastPathComponent()  // package root
-    .appendingPathComponent("protocol/vectors")
+/// protocol/vectors/ in this checkout.
+let vectorsDirectory: URL = URL(fileURLWithPath: RepositoryPaths.root).appendingPathComponent("protocol/vectors")
 
 /// Whether the run should (re)write the vector files instead of comparing against them.
 let writingVectors = ProcessInfo.processInfo.environment["LORAD_WRITE_VECTORS"] == "1"

@@ -1,18 +1,14 @@
 import LoradSystem
 import LoradTensors
+import LoradTestSupport
 
 /// Paths of the real-library fixtures in Tests/Fixtures (see its SOURCE.md).
 enum CoreFixtures {
     /// The bf16 fixture set (base and LoRAs in bf16).
     static let set = "cogvideox-tiny-bf16_bf16"
 
-    /// Tests/Fixtures, found from this source file's path.
-    static var root: String {
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        // .../Tests/LoradDaemonTests/Core/Support/CoreFixtures.swift -> .../Tests
-        parts.removeLast(4)
-        return parts.joined(separator: "/") + "/Fixtures"
-    }
+    /// Tests/Fixtures.
+    static var root: String { RepositoryPaths.fixtures }
 
     /// A path inside the fixture set.
     static func path(_ relative: String, set: String = CoreFixtures.set) -> String {
