@@ -28,6 +28,23 @@ public struct SafetensorsHeader: Sendable, Hashable {
     /// The file length this header describes: data start + last end offset.
     public var fileLength: Int { dataStart + (entries.last?.dataOffsets.upperBound ?? 0) }
 
+    /// The length in bytes of the JSON header of a `fileLength`-byte safetensors file whose
+    /// first bytes are `prefix` (its first 8, or all of a shorter file): the 8-byte
+    /// little-endian length, checked to be at most ``maximumHeaderLength`` and to fit in
+    /// the file after those 8 bytes. Reads only `prefix`.
+    /// - Throws: ``SafetensorsError/fileTooSmall(fileLength:)``,
+    ///   ``SafetensorsError/headerTooLarge(headerLength:limit:)`` or
+    ///   ``SafetensorsError/headerBeyondFile(headerLength:fileLength:)``.
+    public static func jsonLength(prefix: UnsafeRawBufferPointer, fileLength: Int) throws(SafetensorsError) -> Int {
+        guard fileLength >= 8, prefix.count >= 8 else { throw .fileTooSmall(fileLength: fileLength) }
+        let length = prefix.loadUnaligned(as: UInt64.self).littleEndian
+        guard length <= UInt64(maximumHeaderLength) else {
+            throw .headerTooLarge(headerLength: length, limit: maximumHeaderLength)
+        }
+        guard Int(length) <= fileLength - 8 else { throw .headerBeyondFile(headerLength: length, fileLength: fileLength) }
+        return Int(length)
+    }
+
     /// Parses and validates the header of the complete safetensors file `file`.
     ///
     /// Checks: the 8-byte little-endian length is at most ``maximumHeaderLength``
@@ -41,13 +58,8 @@ public struct SafetensorsHeader: Sendable, Hashable {
     /// of `file`.
     /// - Throws: ``SafetensorsError`` naming the first problem found.
     public static func parse(_ file: UnsafeRawBufferPointer) throws(SafetensorsError) -> SafetensorsHeader {
-        guard file.count >= 8 else { throw .fileTooSmall(fileLength: file.count) }
-        let length = file.loadUnaligned(as: UInt64.self).littleEndian
-        guard length <= UInt64(maximumHeaderLength) else {
-            throw .headerTooLarge(headerLength: length, limit: maximumHeaderLength)
-        }
-        guard Int(length) <= file.count - 8 else { throw .headerBeyondFile(headerLength: length, fileLength: file.count) }
-        let json = UnsafeRawBufferPointer(rebasing: file[8..<(8 + Int(length))])
+        let length = try jsonLength(prefix: file, fileLength: file.count)
+        let json = UnsafeRawBufferPointer(rebasing: file[8..<(8 + length)])
         guard String(validating: json, as: UTF8.self) != nil else { throw .headerNotUTF8 }
         guard json.first == UInt8(ascii: "{") else { throw .headerNotObject }
         let root: JSONValue

@@ -193,18 +193,11 @@ enum PingLoop {
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<message.byteCount])
         switch dialect {
         case .resp:
-            for byte in bytes {
-                guard byte == RespPingClient.reply[connection.matched] else {
-                    throw Failure(description: "redis answered something other than +PONG: is --socket a redis-server?")
-                }
-                connection.matched += 1
-                if connection.matched == RespPingClient.reply.count {
-                    connection.matched = 0
-                    guard !connection.waiting.isEmpty else { throw Failure(description: "redis answered more PINGs than were sent") }
-                    let request = connection.waiting.removeFirst()
-                    latencies.append(ClientPool.microseconds(now - request.at))
-                    connection.answered += 1
-                }
+            try RespPingClient.match(bytes, matched: &connection.matched) {
+                guard !connection.waiting.isEmpty else { throw Failure(description: "redis answered more PINGs than were sent") }
+                let request = connection.waiting.removeFirst()
+                latencies.append(ClientPool.microseconds(now - request.at))
+                connection.answered += 1
             }
         case .lorad:
             connection.decoder.feed(bytes)

@@ -18,6 +18,23 @@ enum RespPingClient {
     /// Bytes of one reply, `+PONG\r\n`.
     static let reply: [UInt8] = Array("+PONG\r\n".utf8)
 
+    /// Checks `bytes`, the next ones read from redis, against a stream of ``reply``s and
+    /// calls `onReply` for each reply they complete. `matched` carries the bytes of the
+    /// current reply matched so far from one read to the next.
+    /// - Throws: ``Failure`` at the first byte that is not the expected one; what `onReply` throws.
+    static func match(_ bytes: some Sequence<UInt8>, matched: inout Int, onReply: () throws -> Void) throws {
+        for byte in bytes {
+            guard byte == reply[matched] else {
+                throw Failure(description: "redis answered something other than +PONG: is --socket a redis-server?")
+            }
+            matched += 1
+            if matched == reply.count {
+                matched = 0
+                try onReply()
+            }
+        }
+    }
+
     /// One client: connect to `path`, then `requests` PINGs in windows of `depth`; each
     /// latency runs from the window's send to the read that completed that reply.
     static func run(path: String, requests: Int, depth: Int) -> ClientPool.Outcome {
@@ -47,16 +64,7 @@ enum RespPingClient {
                     guard case .completed(let message) = try socket.receive(into: buffer), !message.isEndOfStream else {
                         throw Failure(description: "redis closed the connection")
                     }
-                    for byte in buffer[0..<message.byteCount] {
-                        guard byte == reply[matched] else {
-                            throw Failure(description: "redis answered something other than +PONG: is --socket a redis-server?")
-                        }
-                        matched += 1
-                        if matched == reply.count {
-                            matched = 0
-                            answered += 1
-                        }
-                    }
+                    try match(buffer[0..<message.byteCount], matched: &matched) { answered += 1 }
                     let now = clock.now
                     while outcome.latencies.count < sent + answered {
                         outcome.latencies.append(ClientPool.microseconds(now - at))

@@ -82,9 +82,7 @@ public struct ConnectionState: Sendable {
 
     /// Whether ``nextDeadline`` is not `nil`, without making the instant (the loop asks
     /// after every write).
-    public var hasDeadline: Bool {
-        !isClosing && (handshakeOffset != nil || partialFrameOffset != nil)
-    }
+    public var hasDeadline: Bool { nextDeadlineOffset != nil }
 
     private var nextDeadlineOffset: Duration? {
         guard !isClosing else { return nil }

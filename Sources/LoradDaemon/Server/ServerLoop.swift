@@ -251,7 +251,7 @@ final class ServerLoop {
             guard case .completed(let message) = outcome else { break }
             let fds = message.fds.map(\.rawValue)
             statistics.bytesReceived.bump(message.byteCount)
-            if !fds.isEmpty { statistics.descriptorsReceived.bump(fds.count) }
+            statistics.descriptorsReceived.bump(fds.count)
             let actions: [ConnectionAction]
             if message.controlTruncated {
                 actions = connection.state.controlMessageTruncated(fds: fds)
@@ -403,7 +403,7 @@ final class ServerLoop {
                 return
             }
             statistics.bytesSent.bump(sent)
-            if !fds.isEmpty { statistics.descriptorsSent.bump(fds.count) }
+            statistics.descriptorsSent.bump(fds.count)
             connection.outbound.consume(sent) { frame in
                 statistics.framesSent.bump()
                 release(frame)

@@ -37,8 +37,10 @@ public final class ServerStatistics: Sendable {
 }
 
 extension Atomic where Value == UInt64 {
-    /// Adds `amount` (relaxed ordering: these are statistics, not synchronisation).
+    /// Adds `amount` (relaxed ordering: these are statistics, not synchronisation). Adding
+    /// 0 (no descriptors in a message, say) skips the atomic read-modify-write.
     func bump(_ amount: Int = 1) {
+        guard amount != 0 else { return }
         wrappingAdd(UInt64(truncatingIfNeeded: amount), ordering: .relaxed)
     }
 

@@ -6,16 +6,18 @@ import LoradTensors
 /// length and the JSON header bytes, never the tensor data.
 enum SafetensorsHeaderDigest {
     /// The digest (64 lowercase hex digits) of the header of the `fileSize`-byte file `fd`.
-    /// - Throws: ``FdStoreRejection`` when the length is beyond the file or
-    ///   `SafetensorsHeader.maximumHeaderLength`; ``SystemError`` from `pread`.
+    /// - Throws: ``FdStoreRejection`` when the file is too short for a header or declares a
+    ///   header length `SafetensorsHeader.jsonLength(prefix:fileLength:)` refuses;
+    ///   ``SystemError`` from `pread`.
     static func sha256(of fd: FileDescriptor, fileSize: Int, name: String) throws -> String {
-        guard fileSize >= 8 else { throw FdStoreRejection("\(name) is \(fileSize) bytes, too short for a safetensors header") }
-        let prefix = try fd.readBytes(fromAbsoluteOffset: 0, count: 8)
-        let length = prefix.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        guard length <= UInt64(SafetensorsHeader.maximumHeaderLength), length <= UInt64(fileSize - 8) else {
-            throw FdStoreRejection("\(name) declares a \(length)-byte safetensors header, which its \(fileSize) bytes cannot hold")
+        let prefix = try fd.readBytes(fromAbsoluteOffset: 0, count: min(8, max(0, fileSize)))
+        let length: Int
+        do {
+            length = try prefix.withUnsafeBytes { raw in try SafetensorsHeader.jsonLength(prefix: raw, fileLength: fileSize) }
+        } catch {
+            throw FdStoreRejection("\(name): \(error)")
         }
-        return BlobDigest(of: prefix + (try fd.readBytes(fromAbsoluteOffset: 8, count: Int(length)))).hex
+        return BlobDigest(of: prefix + (try fd.readBytes(fromAbsoluteOffset: 8, count: length))).hex
     }
 
     /// The digest of all `fileSize` bytes of `fd` (a small file: at most `limit` bytes).

@@ -35,21 +35,17 @@ public struct StoredBase: Sendable, Hashable {
                 rejected.append((name, fd, "a descriptor named \"\(name)\" is not one lorad stores"))
                 continue
             }
+            let slot: WritableKeyPath<StoredBase, FileDescriptor?> =
+                switch parsed {
+                case .segment: \.segment
+                case .record: \.record
+                }
             var entry = bases[parsed.base] ?? StoredBase()
-            switch parsed {
-            case .segment:
-                guard entry.segment == nil else {
-                    rejected.append((name, fd, "a second descriptor named \(name)"))
-                    continue
-                }
-                entry.segment = fd
-            case .record:
-                guard entry.record == nil else {
-                    rejected.append((name, fd, "a second descriptor named \(name)"))
-                    continue
-                }
-                entry.record = fd
+            guard entry[keyPath: slot] == nil else {
+                rejected.append((name, fd, "a second descriptor named \(name)"))
+                continue
             }
+            entry[keyPath: slot] = fd
             bases[parsed.base] = entry
         }
         return (bases, rejected)

@@ -40,11 +40,9 @@ extension UnixDatagramSocket {
     public func receiveWithDescriptors(
         maxBytes: Int = 4096, maxFDs: Int = UnixSocket.maximumFDsPerMessage, timeoutMilliseconds: Int32
     ) throws(SystemError) -> (bytes: [UInt8], fds: [FileDescriptor])? {
-        var descriptor = pollfd(fd: fileDescriptor.rawValue, events: Int16(POLLIN), revents: 0)
-        let ready = try retryingInterrupts("poll") { poll(&descriptor, 1, timeoutMilliseconds) }
-        guard ready > 0 else { return nil }
-        var buffer = [UInt8](repeating: 0, count: max(1, maxBytes))
         let socket = UnixSocket(fileDescriptor: fileDescriptor)
+        guard try socket.waitUntilReadable(timeoutMilliseconds: timeoutMilliseconds) else { return nil }
+        var buffer = [UInt8](repeating: 0, count: max(1, maxBytes))
         let outcome = buffer.withUnsafeMutableBytes { raw in
             Result { () throws(SystemError) in try socket.receive(into: raw, maxFDs: maxFDs) }
         }

@@ -72,9 +72,9 @@ public struct UnixDatagramSocket: Sendable, Hashable {
     /// The corresponding C functions are `poll` and `recv`.
     /// - Throws: ``SystemError`` when `poll` or `recv` fails.
     public func receive(maxBytes: Int = 4096, timeoutMilliseconds: Int32) throws(SystemError) -> [UInt8]? {
-        var descriptor = pollfd(fd: fileDescriptor.rawValue, events: Int16(POLLIN), revents: 0)
-        let ready = try retryingInterrupts("poll") { poll(&descriptor, 1, timeoutMilliseconds) }
-        guard ready > 0 else { return nil }
+        guard try UnixSocket(fileDescriptor: fileDescriptor).waitUntilReadable(timeoutMilliseconds: timeoutMilliseconds) else {
+            return nil
+        }
         var buffer = [UInt8](repeating: 0, count: max(1, maxBytes))
         let fd = fileDescriptor.rawValue
         let outcome = buffer.withUnsafeMutableBytes { raw in

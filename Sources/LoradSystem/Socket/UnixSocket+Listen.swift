@@ -65,16 +65,11 @@ extension UnixSocket {
     ///   socket (check `ListenStream=` in the .socket unit), `ENOTSOCK` when it
     ///   is not a socket, `EBADF` when it is not open.
     public static func adoptListening(fd: FileDescriptor) throws(SystemError) -> UnixSocket {
-        var domain: Int32 = 0
-        var type: Int32 = 0
-        var listening: Int32 = 0
-        _ = try retryingInterrupts("getsockopt (checking inherited \(fd))") {
-            clinux_socket_kind(fd.rawValue, &domain, &type, &listening)
-        }
-        guard domain == clinux_af_unix, type == clinux_sock_stream, listening != 0 else {
+        let found = try kind(of: fd, operation: "getsockopt (checking inherited \(fd))")
+        guard found.isListeningUnixStream else {
             throw SystemError(
                 errno: EINVAL,
-                operation: "adopt \(fd) (not a listening AF_UNIX stream socket: domain \(domain), type \(type), listening \(listening != 0); use ListenStream=/path in the .socket unit)")
+                operation: "adopt \(fd) (not a listening AF_UNIX stream socket: domain \(found.domain), type \(found.type), listening \(found.listening); use ListenStream=/path in the .socket unit)")
         }
         try fd.setCloseOnExec()
         let socket = UnixSocket(fileDescriptor: fd)
