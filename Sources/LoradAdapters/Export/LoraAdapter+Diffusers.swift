@@ -16,7 +16,10 @@ extension LoraAdapter {
     /// and `lora_adapter_metadata`, a JSON object with `<prefix>.r` and
     /// `<prefix>.lora_alpha` (the most common rank and alpha), `rank_pattern` and
     /// `alpha_pattern` for modules that differ, `use_rslora` and `target_modules`,
-    /// which diffusers reads back into the same scales.
+    /// which diffusers reads back into the same scales. `target_modules` lists every
+    /// module's full path (`ff.net.0.proj`): PEFT matches a target against the end of
+    /// each module's path, so a last component alone (`proj`) would also wrap modules
+    /// the adapter does not touch, such as CogVideoX's `patch_embed.proj`.
     public func diffusersMetadata() -> [String: String] {
         let lead = prefix.isEmpty ? "" : prefix + "."
         let commonRank = Self.mostCommon(modules.map(\.rank))
@@ -27,7 +30,7 @@ extension LoraAdapter {
             if module.rank != commonRank { rankPattern.append((module.module, String(module.rank))) }
             if module.alpha != commonAlpha { alphaPattern.append((module.module, JSONText.number(module.alpha))) }
         }
-        let targets = Array(Set(modules.map { Self.targetName($0.module) })).sorted()
+        let targets = modules.map(\.module).sorted()
         var fields: [(String, String)] = [
             (lead + "lora_alpha", JSONText.number(commonAlpha)),
             (lead + "r", String(commonRank)),
@@ -40,16 +43,6 @@ extension LoraAdapter {
             "format": "pt",
             DiffusersLayout.metadataKey: JSONText.object(fields.sorted { $0.0 < $1.0 }),
         ]
-    }
-
-    /// The last component of a module path that PEFT's target_modules names
-    /// (`to_out.0` keeps its index).
-    static func targetName(_ module: String) -> String {
-        let parts = module.split(separator: ".")
-        if parts.count >= 2, let last = parts.last, last.allSatisfy(\.isNumber) {
-            return parts[parts.count - 2] + "." + last
-        }
-        return parts.last.map(String.init) ?? module
     }
 
     static func mostCommon<T: Hashable & Comparable>(_ values: [T]) -> T {
