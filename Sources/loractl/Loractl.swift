@@ -10,6 +10,8 @@ struct Loractl: ParsableCommand {
         discussion: """
             Exit codes: 0 success, 64 usage, 65 bad input data, 66 input not found, \
             69 daemon unavailable, 77 permission denied, 1 anything else.
+            The online options --socket PATH and --json may also come before the command: \
+            loractl --socket ./lorad.sock status.
             """,
         subcommands: [
             InspectCommand.self, MergeCommand.self, PackCommand.self, UnpackCommand.self,
@@ -18,4 +20,10 @@ struct Loractl: ParsableCommand {
             SessionCommand.self,
         ]
     )
+
+    /// Parses the command line with the online options given before the command moved
+    /// after it (``OnlineOptions/movedAfterCommand(_:)``), then runs the command.
+    static func main() {
+        main(OnlineOptions.movedAfterCommand(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -21,6 +21,30 @@ struct OnlineOptions: ParsableArguments {
     /// The name loractl gives itself in HELLO.
     static let clientName = "loractl/0.1"
 
+    /// The command line (without the program name) with the online options written
+    /// before the command (`loractl --socket S --json status`) moved right after it
+    /// (`status --socket S --json`), where each command declares them. Only a leading run
+    /// of `--socket PATH`, `--socket=PATH` and `--json` followed by a command name moves;
+    /// anything else is returned unchanged, for the parser to accept or reject.
+    static func movedAfterCommand(_ arguments: [String]) -> [String] {
+        var moved: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--json" || argument.hasPrefix("--socket=") {
+                moved.append(argument)
+                index += 1
+            } else if argument == "--socket", index + 1 < arguments.count {
+                moved += [argument, arguments[index + 1]]
+                index += 2
+            } else {
+                break
+            }
+        }
+        guard !moved.isEmpty, index < arguments.count, !arguments[index].hasPrefix("-") else { return arguments }
+        return [arguments[index]] + moved + arguments[(index + 1)...]
+    }
+
     /// The body of an online command: connects, runs `body`, closes, and prints what it
     /// returns (the JSON with `--json`, else the text when there is any). Errors become one
     /// line on stderr and the exit status that classifies them.
