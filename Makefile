@@ -18,7 +18,7 @@ RELEASE_BIN ?= .build/release
 # The installed programs are stripped of debug symbols; STRIP_FLAG= keeps them.
 STRIP_FLAG ?= -s
 
-.PHONY: all deps build release release-static test demo bench clean install uninstall check-units system-test
+.PHONY: all deps build release release-static test swift-test python-test python-venv demo bench clean install uninstall check-units system-test
 
 all: build
 
@@ -80,9 +80,33 @@ uninstall:
 	rm -rf "$(DESTDIR)$(DOCDIR)"
 	@echo "uninstall: kept $(DESTDIR)$(SYSCONFDIR)/lorad and /var/lib/lorad (remove them by hand if you mean to)"
 
-test: deps
+# The Swift tests, then (only when they pass, also under -j) the Python client's tests
+# against the lorad they just built.
+test: swift-test
+	@$(MAKE) --no-print-directory python-test
+
+swift-test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
+
+# The Python client's tests (clients/python/tests) run from the source tree, with the
+# pinned dependencies of clients/python/requirements-test.txt in a venv outside the
+# clone that scripts/python-venv.sh creates once (see README). They start the debug
+# lorad and loractl from LORAD_BIN_DIR. pytest's exit status 5 (no tests collected)
+# fails this target like any other.
+PYTHON_TESTS = clients/python/tests
+
+python-venv: deps
+	@./scripts/python-venv.sh >/dev/null
+
+python-test: deps
+	$(SWIFT) build
+	@venv=$$(./scripts/python-venv.sh) || exit 1; \
+	status=0; \
+	PYTHONPATH=clients/python/src LORAD_BIN_DIR=$(CURDIR)/.build/debug \
+	    "$$venv/bin/python" -m pytest $(PYTHON_TESTS) -q || status=$$?; \
+	if [ "$$status" -eq 5 ]; then echo "python-test: pytest collected no tests in $(PYTHON_TESTS): failing" >&2; fi; \
+	exit $$status
 
 demo: deps
 	@./scripts/demo.sh
