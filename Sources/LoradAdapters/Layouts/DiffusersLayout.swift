@@ -12,7 +12,8 @@ enum DiffusersLayout {
     static let metadataKey = "lora_adapter_metadata"
 
     static func parse(_ source: AdapterSource) throws(AdapterError) -> LoraAdapter {
-        let pairs = try AdapterParser.pairs(keys: source.weights.names, down: ".lora_A.weight", up: ".lora_B.weight")
+        let suffixes = AdapterLayout.diffusers.factorSuffixes
+        let pairs = try AdapterParser.pairs(keys: source.weights.names, down: suffixes.down, up: suffixes.up)
         guard !pairs.isEmpty else { throw .noLoraTensors(detail: "\(source.origin) has no lora_A/lora_B pairs") }
         let prefix = mainPrefix(of: pairs.map(\.stem))
         let metadata = source.weights.metadata ?? [:]

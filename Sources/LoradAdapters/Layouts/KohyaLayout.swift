@@ -13,7 +13,8 @@ enum KohyaLayout {
 
     static func parse(_ source: AdapterSource) throws(AdapterError) -> LoraAdapter {
         let keys = source.weights.names
-        let pairs = try AdapterParser.pairs(keys: keys, down: ".lora_down.weight", up: ".lora_up.weight") { key in
+        let suffixes = AdapterLayout.kohya.factorSuffixes
+        let pairs = try AdapterParser.pairs(keys: keys, down: suffixes.down, up: suffixes.up) { key in
             key.hasSuffix(".alpha")
         }
         var modules: [LoraModule] = []

@@ -14,7 +14,8 @@ enum PEFTLayout {
         if config.useDoRA { throw .unsupported(feature: "DoRA", detail: "adapter_config.json says use_dora") }
         if config.loraBias { throw .unsupported(feature: "LoRA bias", detail: "adapter_config.json says lora_bias") }
         let keys = source.weights.names
-        let pairs = try AdapterParser.pairs(keys: keys, down: ".lora_A.weight", up: ".lora_B.weight")
+        let suffixes = AdapterLayout.peft.factorSuffixes
+        let pairs = try AdapterParser.pairs(keys: keys, down: suffixes.down, up: suffixes.up)
         guard let r = config.r else { throw .badConfig("adapter_config.json has no r") }
         var modules: [LoraModule] = []
         for pair in pairs {
@@ -28,6 +29,10 @@ enum PEFTLayout {
             }
             let alpha = try config.alpha(for: module) ?? Double(configRank)
             if config.fanInFanOut {
+                // Checked before the transpose, so that a message names the file's key and
+                // the element's index in it.
+                try LoraModule.requireFinite(down, key: pair.down)
+                try LoraModule.requireFinite(up, key: pair.up)
                 // Conv1D-style weights are stored in x out: delta W = (B A)^T = A^T B^T.
                 let newDown = try up.transposed2D()
                 let newUp = try down.transposed2D()

@@ -1,3 +1,5 @@
+import LoradTensors
+
 /// Why an adapter could not be read, normalised or applied to a base. Every case
 /// says what was wrong and, where there is one, what to do about it.
 public enum AdapterError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -19,6 +21,9 @@ public enum AdapterError: Error, Equatable, Sendable, CustomStringConvertible {
     case badFactorShapes(module: String, down: [Int], up: [Int])
     /// A non-finite or unusable alpha.
     case badAlpha(module: String, value: Double)
+    /// A factor tensor holding NaN or an infinity: (the tensor's key, its shape, the first
+    /// such element).
+    case nonFiniteFactor(tensor: String, shape: [Int], element: NonFiniteElement)
     /// A feature lorad does not apply (DoRA, conv, bias, ...), never applied wrongly.
     case unsupported(feature: String, detail: String)
     /// `adapter_config.json` or `lora_adapter_metadata` is malformed.
@@ -52,6 +57,8 @@ public enum AdapterError: Error, Equatable, Sendable, CustomStringConvertible {
             return "module \(module): A \(down) and B \(up) are not a rank-r pair (A must be r x in, B out x r)"
         case .badAlpha(let module, let value):
             return "module \(module): alpha \(value) is not a finite number"
+        case .nonFiniteFactor(let tensor, let shape, let element):
+            return "\(tensor) holds \(element) at element \(element.index)\(Self.position(element.index, in: shape)); LoRA factors must be finite numbers (NaN or an infinity would reach every fused weight): save the adapter again from a checkpoint taken before training diverged"
         case .unsupported(let feature, let detail):
             return "unsupported: \(feature) (\(detail))"
         case .badConfig(let detail):
@@ -65,6 +72,12 @@ public enum AdapterError: Error, Equatable, Sendable, CustomStringConvertible {
         case .ambiguousName(let name, let candidates):
             return "kohya module \(name) matches several base modules (\(candidates.joined(separator: ", "))); rename the key in the file"
         }
+    }
+
+    /// ` (row R, column C of [rows, columns])` for a 2-D shape, else "".
+    private static func position(_ index: Int, in shape: [Int]) -> String {
+        guard shape.count == 2, shape[1] > 0 else { return "" }
+        return " (row \(index / shape[1]), column \(index % shape[1]) of \(shape))"
     }
 
     private static func list(_ items: [String]) -> String {

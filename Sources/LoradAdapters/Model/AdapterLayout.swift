@@ -10,4 +10,12 @@ public enum AdapterLayout: String, Sendable, Hashable, Codable, CaseIterable {
     /// kohya / sd-scripts: `lora_<component>_<module with _ for .>.lora_down.weight`,
     /// `.lora_up.weight` and a 0-d `.alpha` tensor.
     case kohya
+
+    /// What follows a module's key stem in the keys of its factors: A (down) and B (up).
+    var factorSuffixes: (down: String, up: String) {
+        switch self {
+        case .diffusers, .peft: (".lora_A.weight", ".lora_B.weight")
+        case .kohya: (".lora_down.weight", ".lora_up.weight")
+        }
+    }
 }

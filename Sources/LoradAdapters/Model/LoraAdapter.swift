@@ -18,7 +18,10 @@ public struct LoraAdapter: Sendable {
     public var sourceMetadata: [String: String]
 
     /// Makes an adapter, sorting modules by path. Throws when two modules update
-    /// the same base tensor or a module's factors are not a valid pair.
+    /// the same base tensor, a module's factors are not a valid pair, or a factor holds
+    /// NaN or an infinity (``AdapterError/nonFiniteFactor(tensor:shape:element:)``, naming
+    /// the factor by the key `layout` gives it: the module's source stem and the layout's
+    /// suffix). Every adapter lorad reads, from a file or a pack, passes here.
     public init(
         layout: AdapterLayout,
         prefix: String,
@@ -31,7 +34,7 @@ public struct LoraAdapter: Sendable {
             guard seen.insert(module.module).inserted else {
                 throw .duplicateModule(module.module)
             }
-            try module.validateFactors()
+            try module.validateFactors(suffixes: layout.factorSuffixes)
         }
         guard !modules.isEmpty else { throw .noLoraTensors(detail: "the file holds no LoRA factor pairs") }
         self.layout = layout
@@ -69,8 +72,9 @@ public struct LoraAdapter: Sendable {
 }
 
 extension LoraModule {
-    /// Checks that A is `r x in`, B is `out x r`, both 2-D, computable and non-empty.
-    func validateFactors() throws(AdapterError) {
+    /// Checks that A is `r x in`, B is `out x r`, both 2-D, computable, non-empty and
+    /// finite; a non-finite factor is named `sourceName` + its suffix in `suffixes`.
+    func validateFactors(suffixes: (down: String, up: String)) throws(AdapterError) {
         guard down.shape.count == 2, up.shape.count == 2 else {
             if down.shape.count == 4 || up.shape.count == 4 {
                 throw .unsupported(feature: "convolution LoRA", detail: "module \(sourceName) has 4-D factors \(down.shape) / \(up.shape); only linear layers are supported")
@@ -86,5 +90,19 @@ extension LoraModule {
         guard alpha.isFinite else {
             throw .badAlpha(module: sourceName, value: alpha)
         }
+        try Self.requireFinite(down, key: sourceName + suffixes.down)
+        try Self.requireFinite(up, key: sourceName + suffixes.up)
+    }
+
+    /// Throws ``AdapterError/nonFiniteFactor(tensor:shape:element:)`` naming `key` when
+    /// `tensor` (F64, F32, F16 or BF16) holds NaN or an infinity.
+    static func requireFinite(_ tensor: Tensor, key: String) throws(AdapterError) {
+        let found: NonFiniteElement?
+        do {
+            found = try tensor.firstNonFiniteElement()
+        } catch {
+            throw .unsupported(feature: "\(tensor.dtype.rawValue) factors", detail: "\(key); lorad computes on F64, F32, F16 and BF16")
+        }
+        if let found { throw .nonFiniteFactor(tensor: key, shape: tensor.shape, element: found) }
     }
 }

@@ -17,13 +17,19 @@ extension DaemonCore {
     }
 
     /// The decompressed adapter of `record` (from the memo, or decoded from its pack).
-    /// - Throws: `corrupt` for a damaged pack or blob.
+    /// - Throws: `corrupt` for a damaged pack or blob, and for a pack that does not decode
+    ///   to a usable adapter (bad metadata, non-finite factors stored before lorad refused
+    ///   them): stored data, not the request, is at fault.
     func decodedAdapter(_ record: AdapterRecord) throws -> LoraAdapter {
         let digest = record.blob.hex
         if let adapter = memo.adapter(digest: digest) { return adapter }
         let region = try store.packBytes(for: record)
         let adapter = try withExtendedLifetime(region) {
-            try AdapterPack.decode(region.bytes, origin: record.reference.description)
+            do {
+                return try AdapterPack.decode(region.bytes, origin: record.reference.description)
+            } catch let error as AdapterError {
+                throw WireError(.corrupt, "stored adapter \(record.reference) cannot be used: \(error); run verify, then import it again or remove it")
+            }
         }
         memo.store(adapter, digest: digest)
         return adapter

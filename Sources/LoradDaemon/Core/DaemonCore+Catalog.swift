@@ -71,7 +71,8 @@ extension DaemonCore {
         return RemoveReply(removedVersions: UInt32(clamping: removed.count))
     }
 
-    /// VERIFY (admin): checks the store (catalog, blob hashes, every pack's checksums).
+    /// VERIFY (admin): checks the store (catalog, blob hashes, every pack's checksums, and
+    /// that each pack decodes to a usable adapter: metadata, shapes, finite factors).
     func verify(_ request: VerifyRequest) throws -> VerifyReply {
         var records = try store.list(allVersions: true)
         if let name = request.adapter {
@@ -79,7 +80,7 @@ extension DaemonCore {
             _ = try store.resolve(AdapterReference(name: name))
             records = records.filter { $0.name == name }
         }
-        var problems = try store.verify(packVerifier: { bytes in try PackReader(copying: bytes).verify() })
+        var problems = try store.verify(packVerifier: { bytes in try AdapterPack.verify(bytes, origin: "stored pack") })
         if let name = request.adapter {
             problems = problems.filter { DaemonCore.reference(of: $0)?.name == name }
         }

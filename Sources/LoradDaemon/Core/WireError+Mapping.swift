@@ -36,7 +36,7 @@ extension WireError {
         case .unsupported: .unsupported
         case .notFound: .notFound
         case .pickled, .unrecognised, .noLoraTensors, .missingPartner, .unexpectedKeys, .duplicateModule,
-            .badFactorShapes, .badAlpha, .badConfig:
+            .badFactorShapes, .badAlpha, .nonFiniteFactor, .badConfig:
             .invalidArgument
         }
     }

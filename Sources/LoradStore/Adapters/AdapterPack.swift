@@ -81,6 +81,17 @@ public enum AdapterPack {
         return try LoraAdapter(layout: layout, prefix: prefix, modules: modules, alphaSource: alphaSource, sourceMetadata: sourceMetadata)
     }
 
+    /// Checks that `bytes` decode to an adapter, keeping nothing: every tensor's checksum
+    /// (as ``PackReader/verify()``), the adapter metadata, the factors' shapes, and that
+    /// no factor holds NaN or an infinity (packs written before lorad refused those may).
+    /// It is the pack verifier for ``AdapterStore/verify(packVerifier:)``: whatever it
+    /// reports is what loading the version would fail on.
+    ///
+    /// - Throws: as ``decode(_:origin:)``.
+    public static func verify(_ bytes: UnsafeRawBufferPointer, origin: String) throws {
+        _ = try decode(bytes, origin: origin)
+    }
+
     private struct ModuleEntry: Decodable {
         var module: String
         var source: String

@@ -54,4 +54,20 @@ import Testing
             try bytes.withUnsafeBytes { try AdapterPack.decode($0, origin: "x.lorapack") }
         }
     }
+
+    @Test func aPackWithNonFiniteFactorsIsRefusedNamingTheTensor() throws {
+        // A pack written before lorad refused non-finite factors: the adapter's first A
+        // with element 3 set to a BF16 NaN (modules is settable, which skips the checks).
+        var adapter = try AdapterParser.parse(AdapterSource.open(path: Self.fixtures + "/diffusers_plain"))
+        var bytes = adapter.modules[0].down.withUnsafeBytes { Array($0) }
+        bytes[6] = 0xC0
+        bytes[7] = 0x7F
+        adapter.modules[0].down = try Tensor(dtype: .bf16, shape: adapter.modules[0].down.shape, bytes: bytes)
+        let pack = try AdapterPack.encode(adapter, level: 1)
+        let error = #expect(throws: AdapterError.self) {
+            try pack.withUnsafeBytes { try AdapterPack.decode($0, origin: "poisoned.lorapack") }
+        }
+        #expect(error?.description.hasPrefix("\(adapter.modules[0].sourceName).lora_A.weight holds NaN at element 3 (row 0, column 3 of ") == true,
+                "\(error?.description ?? "no error")")
+    }
 }
