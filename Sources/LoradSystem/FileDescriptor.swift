@@ -198,6 +198,53 @@ public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
         _ = try retryingInterrupts("fcntl(F_SETFL, O_DIRECT)") { clinux_set_direct_io(raw, enabled ? 1 : 0) }
     }
 
+    /// Sets or clears `O_NONBLOCK` on the open file description (shared with every
+    /// duplicate of the descriptor, in this process or another).
+    ///
+    /// The corresponding C function is `fcntl` with `F_GETFL` and `F_SETFL`.
+    public func setNonBlocking(_ nonBlocking: Bool = true) throws(SystemError) {
+        let raw = rawValue
+        let flags = try retryingInterrupts("fcntl(F_GETFL)") { clinux_fcntl_getfl(raw) }
+        let wanted = nonBlocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK
+        if wanted != flags {
+            _ = try retryingInterrupts("fcntl(F_SETFL)") { clinux_fcntl_setfl(raw, wanted) }
+        }
+    }
+
+    /// Opens `path` read-only without ever waiting in `open`, and returns the descriptor
+    /// with its `fstat`: it opens with `O_NONBLOCK` (a FIFO with no writer would otherwise
+    /// block `open` forever) and clears `O_NONBLOCK` again once the file is open, so reads
+    /// behave as usual. The caller decides which kinds of file it accepts (and closes the
+    /// descriptor).
+    ///
+    /// The corresponding C functions are `open`, `fstat` and `fcntl`.
+    /// - Throws: ``SystemError`` from any of them (the descriptor is then closed).
+    public static func openWithoutWaiting(_ path: String) throws(SystemError) -> (descriptor: FileDescriptor, status: FileStatus) {
+        let fd = try open(path, .readOnly, options: .nonBlocking)
+        do throws(SystemError) {
+            let status = try fd.status()
+            try fd.setNonBlocking(false)
+            return (fd, status)
+        } catch {
+            try? fd.close()
+            throw error
+        }
+    }
+
+    /// Opens `path` read-only as a regular file, never waiting in `open` (see
+    /// ``openWithoutWaiting(_:)``).
+    /// - Throws: ``SystemError`` from `open`, `fstat` or `fcntl`, or `ENODEV` (what `mmap`
+    ///   answers for such a file) with operation `open (a FIFO or pipe, not a regular
+    ///   file)`, naming the kind, for anything but a regular file.
+    public static func openRegularFile(_ path: String) throws(SystemError) -> FileDescriptor {
+        let (fd, status) = try openWithoutWaiting(path)
+        guard status.isRegularFile else {
+            try? fd.close()
+            throw SystemError(errno: ENODEV, operation: "open (\(status.kindDescription), not a regular file)", path: path)
+        }
+        return fd
+    }
+
     /// Flushes the file's data and metadata to stable storage.
     ///
     /// The corresponding C function is `fsync`.

@@ -36,6 +36,22 @@ public struct FileStatus: Sendable, Hashable {
     /// The permission bits.
     public var permissions: FilePermissions { FilePermissions(rawValue: mode & 0o7777) }
 
+    /// The file's type as a noun phrase for messages: `a regular file`, `a folder`,
+    /// `a FIFO or pipe`, `a socket`, `a character device`, `a block device`,
+    /// `a symbolic link`, or `a file of unknown type`.
+    public var kindDescription: String {
+        switch mode & UInt32(S_IFMT) {
+        case UInt32(S_IFREG): "a regular file"
+        case UInt32(S_IFDIR): "a folder"
+        case UInt32(S_IFIFO): "a FIFO or pipe"
+        case UInt32(S_IFSOCK): "a socket"
+        case UInt32(S_IFCHR): "a character device"
+        case UInt32(S_IFBLK): "a block device"
+        case UInt32(S_IFLNK): "a symbolic link"
+        default: "a file of unknown type"
+        }
+    }
+
     /// The status of the file at `path`, following symlinks unless told not to.
     ///
     /// The corresponding C function is `stat` (`lstat` when `followSymlinks` is false).

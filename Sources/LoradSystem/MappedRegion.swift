@@ -36,12 +36,14 @@ public final class MappedRegion: @unchecked Sendable {
     public let path: String?
 
     /// Maps the whole file at `path` read-only. The descriptor is closed before
-    /// returning; the mapping stays valid.
+    /// returning; the mapping stays valid. The file is opened with
+    /// ``FileDescriptor/openRegularFile(_:)``: a FIFO is refused, never waited on.
     ///
     /// The corresponding C function is `mmap`.
-    /// - Throws: ``SystemError`` from `open`, `fstat` or `mmap`.
+    /// - Throws: ``SystemError`` from `open`, `fstat` or `mmap`; `ENODEV` for a path that
+    ///   is not a regular file.
     public init(path: String) throws(SystemError) {
-        let fd = try FileDescriptor.open(path, .readOnly)
+        let fd = try FileDescriptor.openRegularFile(path)
         defer { try? fd.close() }
         let size = try fd.status().size
         mapping = try PageMapping(fd: fd, offset: 0, length: size, writable: false, path: path)

@@ -134,7 +134,7 @@ extension DaemonCore {
             throw WireError(.invalidArgument, "the descriptor of \(name) cannot be inspected (\(error)); pass an open file")
         }
         guard status.isRegularFile else {
-            throw WireError(.invalidArgument, "the descriptor of \(name) is not a regular file; pass the file itself (lorad reads it with pread)")
+            throw WireError(.invalidArgument, "the descriptor of \(name) is \(status.kindDescription), not a regular file (a descriptor of the wrong kind); pass the file itself (lorad reads it with pread)")
         }
         guard status.size <= limit else {
             throw WireError(.invalidArgument, "\(name) is \(status.size) bytes, more than the \(limit)-byte import limit")

@@ -76,12 +76,7 @@ public struct UnixSocket: Sendable, Hashable, CustomStringConvertible {
     ///
     /// The corresponding C function is `fcntl` with `F_SETFL` and `O_NONBLOCK`.
     public func setNonBlocking(_ nonBlocking: Bool = true) throws(SystemError) {
-        let raw = fileDescriptor.rawValue
-        let flags = try retryingInterrupts("fcntl(F_GETFL)") { clinux_fcntl_getfl(raw) }
-        let wanted = nonBlocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK
-        if wanted != flags {
-            _ = try retryingInterrupts("fcntl(F_SETFL)") { clinux_fcntl_setfl(raw, wanted) }
-        }
+        try fileDescriptor.setNonBlocking(nonBlocking)
     }
 
     /// Which direction ``shutdown(_:)`` ends.

@@ -64,11 +64,23 @@ struct ImportFiles: Equatable {
 
     /// Opens every file read-only, runs `body` with (base name, descriptor) pairs, and
     /// closes them again whatever happens.
+    ///
+    /// Each file is opened without waiting (`O_NONBLOCK`, cleared once open) and must be a
+    /// regular file by `fstat`: lorad reads the files with `pread`, and a FIFO would
+    /// otherwise block `open` until something writes to it.
+    /// - Throws: ``CommandError`` with exit 65 naming the path and its kind for anything
+    ///   but a regular file; ``SystemError`` when a file cannot be opened.
     func withOpenFiles<T>(_ body: ([(name: String, descriptor: FileDescriptor)]) throws -> T) throws -> T {
         var opened: [(name: String, descriptor: FileDescriptor)] = []
         defer { for file in opened { try? file.descriptor.close() } }
         for path in paths {
-            opened.append((PathName.base(path), try FileDescriptor.open(path, .readOnly)))
+            let (descriptor, status) = try FileDescriptor.openWithoutWaiting(path)
+            opened.append((PathName.base(path), descriptor))
+            guard status.isRegularFile else {
+                throw CommandError(
+                    status: .dataError,
+                    message: "\(path) is \(status.kindDescription), not a regular file; lorad reads the adapter's files with pread, so save it to a file and import that")
+            }
         }
         return try body(opened)
     }
