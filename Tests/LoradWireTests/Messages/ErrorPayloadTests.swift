@@ -27,6 +27,33 @@ import Testing
         #expect(odd.message.utf8.count == WireLimits.maxMessageBytes - 1)
     }
 
+    @Test func controlCharactersAreEscapedSoTheMessageIsOneLine() {
+        let payload = ErrorPayload(
+            code: .invalidArgument,
+            message: "adapter \"a\nb\u{1}c\r\td\u{7F}e\u{85}f\u{2028}g\" is not a valid name; caf\u{E9} stays")
+        #expect(payload.message == #"adapter "a\nb\u{01}c\r\td\u{7F}e\u{85}f\u{2028}g" is not a valid name; café stays"#)
+        #expect(!payload.message.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+        // A CR LF pair is one Character: both halves are escaped.
+        #expect(ErrorPayload(code: .internal, message: "x\r\ny").message == #"x\r\ny"#)
+        // FATAL payloads are built the same way.
+        let fatal = WireError(.protocolViolation, "client \u{1B}[2Jname\n").payload
+        #expect(fatal.message == #"client \u{1B}[2Jname\n"#)
+    }
+
+    @Test func escapingKeepsTheBoundWithoutSplittingAnEscapeOrACharacter() throws {
+        // Each newline grows to 2 bytes: of 1023, the first 512 fit (1024 bytes).
+        let newlines = ErrorPayload(code: .internal, message: String(repeating: "\n", count: 1023))
+        #expect(newlines.message == String(repeating: #"\n"#, count: 512))
+        // An escape that does not fit whole (6 bytes after 1019) is left out with all that
+        // follows, even a character that would fit.
+        let mixed = ErrorPayload(code: .internal, message: String(repeating: "a", count: 1019) + "\u{1}" + "é")
+        #expect(mixed.message == String(repeating: "a", count: 1019))
+        let fits = ErrorPayload(code: .internal, message: String(repeating: "a", count: 1018) + "\u{1}")
+        #expect(fits.message == String(repeating: "a", count: 1018) + #"\u{01}"#)
+        #expect(fits.message.utf8.count == WireLimits.maxMessageBytes)
+        _ = try ServerMessage.error(newlines).encode(requestID: 1)
+    }
+
     @Test func wireErrorsBecomePayloads() {
         let error = WireError(.fdCountMismatch, "x")
         #expect(error.payload == ErrorPayload(rawCode: 5, name: "fd_count_mismatch", message: "x"))

@@ -10,7 +10,8 @@ public struct ErrorPayload: WireCodable, Hashable, CustomStringConvertible {
     public var rawCode: UInt16
     /// The code's name as sent, e.g. `not_found` (at most 64 bytes).
     public var name: String
-    /// A one-line explanation for humans: what was wrong and what to do (at most 1024 bytes).
+    /// A one-line explanation for humans: what was wrong and what to do (at most 1024 bytes;
+    /// control characters escaped when the payload is made with ``init(code:message:)``).
     public var message: String
 
     /// Creates a payload with every field given, e.g. to relay a code this build does not know.
@@ -20,20 +21,52 @@ public struct ErrorPayload: WireCodable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
-    /// Creates a payload for a known `code`, sending its standard name. A `message` over 1024
-    /// bytes is cut (at a character boundary) so that reporting an error never fails.
+    /// Creates a payload for a known `code`, sending its standard name. Every ERROR and FATAL
+    /// the server sends is built here, so this is the one place a message is made one line:
+    /// control characters, which a message may echo from client input (a name, a file name),
+    /// are escaped (see ``oneLine(_:)``), and a message over 1024 bytes is cut, at a character
+    /// boundary and never inside an escape, so that reporting an error never fails.
     public init(code: ErrorCode, message: String) {
-        var cut = message
-        if message.utf8.count > WireLimits.maxMessageBytes {
-            cut = ""
-            var bytes = 0
-            for character in message {
-                bytes += character.utf8.count
-                guard bytes <= WireLimits.maxMessageBytes else { break }
-                cut.append(character)
+        self.init(rawCode: code.rawValue, name: code.name, message: Self.oneLine(message))
+    }
+
+    /// `text` as one line of at most `maxMessageBytes` UTF-8 bytes: line feed, carriage
+    /// return and tab become `\n`, `\r`, `\t`; other C0 controls, DEL, C1 controls and the
+    /// line and paragraph separators U+2028 and U+2029 become `\u{XX}` (hex, at least two
+    /// digits). Backslashes are left as they are: the message is for people, never parsed.
+    static func oneLine(_ text: String) -> String {
+        let limit = WireLimits.maxMessageBytes
+        if text.utf8.count <= limit, !text.unicodeScalars.contains(where: needsEscape) { return text }
+        var line = ""
+        var bytes = 0
+        for character in text {
+            let piece = character.unicodeScalars.contains(where: needsEscape) ? escaped(character) : String(character)
+            bytes += piece.utf8.count
+            guard bytes <= limit else { break }
+            line += piece
+        }
+        return line
+    }
+
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+    }
+
+    /// The scalars of `character`, the ones that need it escaped.
+    private static func escaped(_ character: Character) -> String {
+        var out = ""
+        for scalar in character.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where needsEscape(scalar):
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                out += "\\u{" + (hex.count < 2 ? "0" + hex : hex) + "}"
+            default: out.unicodeScalars.append(scalar)
             }
         }
-        self.init(rawCode: code.rawValue, name: code.name, message: cut)
+        return out
     }
 
     /// The known code for `rawCode`, or `nil` for a code newer than this build.
