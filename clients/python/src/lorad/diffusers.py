@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
-import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -233,26 +232,25 @@ class SwitchingPipeline:
         self.model = model
         self.binding = binding
         self.session = session
-        self._calls = threading.RLock()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run the pipeline (same arguments and result as the diffusers pipeline's call)."""
-        with self._calls, self.binding.lock():
+        with self.binding.lock():
             return self.pipeline(*args, **kwargs)
 
     def switch(self, adapters: Any) -> Any:
         """``session.switch(adapters)`` between calls; returns what it returns."""
-        with self._calls, self.binding.switching():
+        with self.binding.switching():
             return self.session.switch(adapters)
 
     def attach(self, adapter: str, weight: float = 1.0) -> Any:
         """``session.attach(adapter, weight)`` between calls; returns what it returns."""
-        with self._calls, self.binding.switching():
+        with self.binding.switching():
             return self.session.attach(adapter, weight)
 
     def detach(self, name: str) -> Any:
         """``session.detach(name)`` between calls; returns what it returns."""
-        with self._calls, self.binding.switching():
+        with self.binding.switching():
             return self.session.detach(name)
 
     @property
@@ -264,8 +262,7 @@ class SwitchingPipeline:
         """Detach the model from the session (its weights stay as they are now). Idempotent."""
         from . import torch as lorad_torch
 
-        with self._calls:
-            lorad_torch.unbind(self.model)
+        lorad_torch.unbind(self.model)
 
     def __enter__(self) -> SwitchingPipeline:
         return self
