@@ -391,6 +391,10 @@ def test_keyboard_interrupt_sends_cancel_and_discards_the_late_reply(serve: Any)
     server, conn = serve(_late_session_reply_handler(name, release))
     main = threading.main_thread().ident
     assert threading.get_ident() == main, "the test must run in the main thread"
+    # Python's own SIGINT handler, whatever pytest inherited: a background job of a shell
+    # without job control (`cmd &` in a script, nohup) starts with SIGINT ignored, and
+    # Python then installs no handler, so the signal would never raise KeyboardInterrupt.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.2, lambda: signal.pthread_kill(main, signal.SIGINT))  # type: ignore[arg-type]
     timer.start()
     try:
@@ -398,6 +402,8 @@ def test_keyboard_interrupt_sends_cancel_and_discards_the_late_reply(serve: Any)
             conn.request(wire.GetSegments(session_id=5))  # no timeout: only Ctrl-C ends it
     finally:
         timer.cancel()
+        timer.join()
+        signal.signal(signal.SIGINT, previous)
     _assert_cancelled_then_discarded(server, conn, name, release)
 
 
