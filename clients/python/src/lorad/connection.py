@@ -196,8 +196,8 @@ class Connection:
         except PermissionError as error:
             sock.close()
             raise PermissionDenied(
-                f"permission denied connecting to {target}: ask an administrator to add you to the "
-                "lorad group or to the daemon's allowed users") from error
+                f"permission denied connecting to {target} ({_socket_access(target)}): ask an "
+                "administrator to add you to the socket's group or to the daemon's allowed users") from error
         except socket.timeout as error:
             sock.close()
             raise Timeout(
@@ -715,9 +715,10 @@ class Connection:
         except wire.WireError as error:
             return ProtocolViolation(f"lorad sent a FATAL frame this client cannot decode ({error}); reconnect")
         if fatal.code == 104:
+            advice = fatal.message or "ask an administrator to allow your user or group in lorad's configuration"
             return PermissionDenied(
-                f"lorad refused the connection at {self._path}: {fatal.message}; ask an administrator to allow "
-                "your user or group in lorad's configuration", code=104, name=fatal.name or "permission_denied")
+                f"lorad refused the connection at {self._path}: {advice}", code=104,
+                name=fatal.name or "permission_denied")
         if fatal.code == 3:
             return ProtocolViolation(
                 f"lorad speaks another protocol version: {fatal.message}; use a client and a daemon from the "
@@ -778,3 +779,25 @@ class Connection:
                 _close_fds(waiter.fds)
                 del self._waiters[request_id]
         self._in_flight = 0
+
+
+def _socket_access(path: str) -> str:
+    """Who may open the socket at ``path``, for a refusal message: its owner, group and mode,
+    or that a folder on the way cannot be searched (``stat`` fails then too)."""
+    import grp
+    import pwd
+    import stat
+
+    try:
+        info = os.stat(path)
+    except OSError:
+        return "a folder on the path cannot be searched by this user"
+
+    def name(lookup: Any, ident: int) -> str:
+        try:
+            return str(lookup(ident)[0])
+        except KeyError:
+            return str(ident)
+
+    return (f"the socket is {name(pwd.getpwuid, info.st_uid)}:{name(grp.getgrgid, info.st_gid)}, "
+            f"mode {stat.S_IMODE(info.st_mode):04o}")

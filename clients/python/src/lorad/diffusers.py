@@ -17,7 +17,8 @@ place, exactly, as :mod:`lorad.torch` describes::
             CogVideoXPipeline, "/models/CogVideoX-2b/transformer", session,
             vae=vae, scheduler=CogVideoXDDIMScheduler.from_config(...), zero_copy=True)
         pipe.switch({"watercolor": 0.8})
-        video = pipe(prompt_embeds=embeds, num_inference_steps=50).frames
+        video = pipe(prompt_embeds=embeds, negative_prompt_embeds=negative_embeds,
+                     num_inference_steps=50).frames  # no text encoder: both embeddings given
 
 Needs ``torch``, ``diffusers`` and ``accelerate`` (``pip install 'lorad[diffusers]'``);
 they are imported when a function here is first called, not when this module is.
