@@ -1,4 +1,5 @@
 import LoradSystem
+import LoradTOML
 
 /// A configuration that cannot be used. `lorad` prints ``description`` (one
 /// line) on stderr and exits with ``exitCode`` (78, `EX_CONFIG`).

@@ -1,3 +1,5 @@
+import LoradTOML
+
 /// Turns the parsed TOML of a config file into a ``ConfigLayer``: checks every
 /// key is known, every value has the right type and range, resolves paths
 /// (relative to the file's folder) and account names.

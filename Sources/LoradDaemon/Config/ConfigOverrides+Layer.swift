@@ -1,3 +1,5 @@
+import LoradTOML
+
 extension ConfigOverrides {
     /// The flags as a ``ConfigLayer``: values parsed and checked, paths made
     /// absolute against the working directory.

@@ -1,3 +1,5 @@
+import LoradTOML
+
 /// The command-line flags of `lorad` that override the config file, exactly
 /// as typed. ``ConfigLoader`` parses and checks them, so a bad flag value is a
 /// configuration error (exit 78) with the flag's name in the message.

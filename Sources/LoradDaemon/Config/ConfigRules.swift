@@ -1,3 +1,5 @@
+import LoradTOML
+
 /// The checks a setting passes whether it comes from the file or a flag: ranges,
 /// path rules, account ids. Each throws a ``ConfigValueError`` that the caller
 /// wraps with the key and origin.

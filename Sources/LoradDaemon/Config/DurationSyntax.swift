@@ -1,3 +1,5 @@
+import LoradTOML
+
 /// Durations as people write them in configs: `5s`, `250ms`, `2m`, `1h`,
 /// `1m30s`, `0.5s`, or a bare number of seconds (`5`).
 ///

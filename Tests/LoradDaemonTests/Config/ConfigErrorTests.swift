@@ -1,5 +1,6 @@
 import Glibc
 import LoradSystem
+import LoradTOML
 import Testing
 
 @testable import LoradDaemon

@@ -1,5 +1,6 @@
 import Glibc
 import LoradSystem
+import LoradTestSupport
 import Testing
 
 @testable import LoradDaemon

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import LoradDaemon
+@testable import LoradTOML
 
 /// Every way a document can be wrong, with the exact one-line message.
 @Suite struct TOMLParserErrorTests {

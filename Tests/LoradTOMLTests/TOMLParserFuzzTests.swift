@@ -1,7 +1,7 @@
 import LoradTestSupport
 import Testing
 
-@testable import LoradDaemon
+@testable import LoradTOML
 
 /// Robustness: truncated and randomly mutated documents either parse or fail
 /// with a one-line ``TOMLError`` at a real position; they never trap or hang.

@@ -1,7 +1,7 @@
 /// Documents shared by several tests.
-enum ConfigFixtures {
+public enum ConfigFixtures {
     /// The config from the issue that specified lorad's configuration.
-    static let issueExample = """
+    public static let issueExample = """
         state_dir = "/var/lib/lorad"
         memory_budget = "32GiB"
         [bases]

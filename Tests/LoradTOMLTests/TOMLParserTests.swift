@@ -1,6 +1,7 @@
+import LoradTestSupport
 import Testing
 
-@testable import LoradDaemon
+@testable import LoradTOML
 
 /// Golden parses: each document and the table it must give.
 @Suite struct TOMLParserTests {

@@ -1,6 +1,6 @@
 /// Helpers for TOML keys: which bytes make a bare key and how a dotted key is
 /// shown back to a user.
-enum TOMLKey {
+public enum TOMLKey {
     /// True for the bytes a bare key is made of: `A-Za-z0-9_-`.
     static func isBareKeyByte(_ byte: UInt8) -> Bool {
         switch byte {
@@ -13,7 +13,7 @@ enum TOMLKey {
     }
 
     /// One key part as it would be written in TOML: bare when it can be, else quoted.
-    static func written(_ part: String) -> String {
+    public static func written(_ part: String) -> String {
         if !part.isEmpty, part.utf8.allSatisfy(isBareKeyByte), part.utf8.count <= String.displayLimit {
             return part
         }
@@ -21,7 +21,7 @@ enum TOMLKey {
     }
 
     /// A dotted key as it would be written in TOML: `access.allow_groups`, `bases."a b"`.
-    static func written(_ parts: some Sequence<String>) -> String {
+    public static func written(_ parts: some Sequence<String>) -> String {
         parts.map { written($0) }.joined(separator: ".")
     }
 }

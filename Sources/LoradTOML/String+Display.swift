@@ -1,14 +1,16 @@
+/// Echoing user text in one-line error messages, shared by the TOML reader and
+/// the configuration built on it.
 extension String {
     /// The longest user text echoed into an error message, in Unicode scalars.
-    static let displayLimit = 80
+    public static let displayLimit = 80
 
     /// The text in double quotes, safe to embed in a one-line message: quotes,
     /// backslashes and control characters escaped, cut at ``displayLimit``
     /// scalars with an ellipsis.
-    var displayQuoted: String { "\"" + displayEscaped(quote: "\"") + "\"" }
+    public var displayQuoted: String { "\"" + displayEscaped(quote: "\"") + "\"" }
 
     /// Like ``displayQuoted`` with single quotes, as in `unknown key 'x'`.
-    var displaySingleQuoted: String { "'" + displayEscaped(quote: "'") + "'" }
+    public var displaySingleQuoted: String { "'" + displayEscaped(quote: "'") + "'" }
 
     private func displayEscaped(quote: Unicode.Scalar) -> String {
         var out = ""
@@ -43,11 +45,3 @@ extension String {
     }
 }
 
-extension String {
-    /// The string without leading and trailing spaces and tabs.
-    var trimmingSpaces: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[first...last])
-    }
-}
