@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "LoradSystem", dependencies: ["CLinux"]),
         .target(name: "LoradWire"),
         .target(name: "LoradTOML"),
+        .target(name: "LoradConfig", dependencies: ["LoradTOML", "LoradSystem", "LoradWire"]),
         .target(name: "LoradTensors", dependencies: ["LoradSystem"]),
         .target(name: "LoradAdapters", dependencies: ["LoradTensors", "CBLAS", "CFuse"]),
         .target(
@@ -47,7 +48,7 @@ let package = Package(
         .target(
             name: "LoradDaemon",
             dependencies: [
-                "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradStore", "LoradTOML", "CSystemd",
+                "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradStore", "LoradConfig", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -57,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "lorad",
             dependencies: [
-                "LoradDaemon",
+                "LoradDaemon", "LoradConfig", "LoradSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -86,10 +87,11 @@ let package = Package(
         .testTarget(name: "LoradSystemTests", dependencies: ["LoradSystem"]),
         .testTarget(name: "LoradWireTests", dependencies: ["LoradWire", "LoradTestSupport"]),
         .testTarget(name: "LoradTOMLTests", dependencies: ["LoradTOML", "LoradTestSupport"]),
+        .testTarget(name: "LoradConfigTests", dependencies: ["LoradConfig", "LoradTOML", "LoradSystem", "LoradTestSupport"]),
         .testTarget(name: "LoradTensorsTests", dependencies: ["LoradTensors", "LoradTestSupport"]),
         .testTarget(name: "LoradAdaptersTests", dependencies: ["LoradAdapters", "LoradTensors", "CFuse", "LoradTestSupport"]),
         .testTarget(name: "LoradStoreTests", dependencies: ["LoradStore", "LoradAdapters", "LoradTensors", "LoradTestSupport"]),
-        .testTarget(name: "LoradDaemonTests", dependencies: ["LoradDaemon", "LoradWire", "LoradSystem", "LoradTOML", "LoradTestSupport"]),
+        .testTarget(name: "LoradDaemonTests", dependencies: ["LoradDaemon", "LoradConfig", "LoradWire", "LoradSystem", "LoradTestSupport"]),
         .testTarget(name: "LoradClientTests", dependencies: ["LoradClient", "LoradWire"]),
         .testTarget(name: "loractlTests", dependencies: ["loractl", "LoradTestSupport"]),
         .testTarget(

@@ -1,6 +1,8 @@
 import ArgumentParser
+import LoradConfig
 import LoradDaemon
 import Logging
+import LoradSystem
 
 /// The `lorad` daemon's command line. Parsing flags is all this file does: the
 /// flags become ``ConfigOverrides`` and LoradDaemon does the rest.

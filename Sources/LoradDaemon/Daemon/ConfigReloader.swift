@@ -1,3 +1,4 @@
+import LoradConfig
 import LoradSystem
 import Logging
 import Synchronization

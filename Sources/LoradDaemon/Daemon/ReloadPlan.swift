@@ -1,3 +1,5 @@
+import LoradConfig
+
 /// What a configuration reload changes, worked out from the running and the new config
 /// (pure; ``ConfigReloader`` applies it).
 public struct ReloadPlan: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import LoradDaemon
+@testable import LoradConfig
 
 @Suite struct ByteSizeTests {
     @Test(arguments: [

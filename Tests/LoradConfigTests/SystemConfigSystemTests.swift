@@ -2,7 +2,7 @@ import Glibc
 import LoradSystem
 import Testing
 
-@testable import LoradDaemon
+@testable import LoradConfig
 
 /// The real lookups: NSS groups and users, stat and read.
 @Suite struct SystemConfigSystemTests {

@@ -1,6 +1,5 @@
+import LoradSystem
 import Testing
-
-@testable import LoradDaemon
 
 @Suite struct AccessPolicyTests {
     let policy = AccessPolicy(daemonUID: 998, allowedUIDs: [1001, 1000, 1000], allowedGIDs: [990], adminUIDs: [1002], adminGIDs: [991])

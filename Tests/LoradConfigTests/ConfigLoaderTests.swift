@@ -3,7 +3,7 @@ import LoradSystem
 import LoradTestSupport
 import Testing
 
-@testable import LoradDaemon
+@testable import LoradConfig
 
 /// Defaults per uid and environment, and the defaults <- file <- flags order.
 @Suite struct ConfigLoaderTests {

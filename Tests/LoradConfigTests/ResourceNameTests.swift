@@ -1,6 +1,6 @@
 import Testing
 
-@testable import LoradDaemon
+@testable import LoradConfig
 
 @Suite struct ResourceNameTests {
     @Test func valid() {

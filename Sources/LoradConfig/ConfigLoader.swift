@@ -1,3 +1,4 @@
+import LoradSystem
 import LoradTOML
 
 /// Builds the daemon's ``DaemonConfig``: built-in defaults, overridden by the

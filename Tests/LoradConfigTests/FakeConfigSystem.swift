@@ -1,7 +1,7 @@
 import Glibc
 import LoradSystem
 
-@testable import LoradDaemon
+@testable import LoradConfig
 
 /// A ``ConfigSystem`` with made-up groups, users and files, so loader tests
 /// need nothing from the machine.

@@ -1,5 +1,4 @@
 import Glibc
-import LoradSystem
 
 /// Writing a line to the process's standard error, for messages printed
 /// before logging is set up (such as a configuration error at start-up).

@@ -3,7 +3,7 @@ import LoradSystem
 import LoradTOML
 import Testing
 
-@testable import LoradDaemon
+@testable import LoradConfig
 
 @Suite struct ConfigErrorTests {
     @Test func originsDescribeThemselves() {
