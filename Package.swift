@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "LoradEndToEndTests",
             dependencies: [
-                "LoradClient", "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "lorad", "loractl",
+                "LoradClient", "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradConfig", "lorad", "loractl",
                 "LoradTestSupport",
             ]
         ),

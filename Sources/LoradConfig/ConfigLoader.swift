@@ -61,50 +61,17 @@ public struct ConfigLoader: Sendable {
         return try decoder.decode(table)
     }
 
-    /// Stacks defaults <- file <- flags and checks what only the whole can tell.
+    /// Stacks defaults <- file <- flags, setting by setting in ``Setting/all`` order, and
+    /// checks what only the whole can tell.
     func resolve(file: ConfigLayer, flags: ConfigLayer, configFile: String?) throws(ConfigError) -> DaemonConfig {
-        var origins: [String: ConfigOrigin] = [:]
-        func pick<Value>(_ key: String, _ flag: Sourced<Value>?, _ fileValue: Sourced<Value>?, _ fallback: () throws(ConfigError) -> Sourced<Value>) throws(ConfigError) -> Value {
-            let chosen: Sourced<Value>
-            if let flag {
-                chosen = flag
-            } else if let fileValue {
-                chosen = fileValue
-            } else {
-                chosen = try fallback()
-            }
-            origins[key] = chosen.origin
-            return chosen.value
+        var config = DaemonConfig(
+            configFile: configFile, bases: [], stateDirectory: "", socketPath: "", socketMode: 0, memoryBudget: 0, threads: 0,
+            access: AccessPolicy(daemonUID: environment.uid), limits: .defaults)
+        for setting in Setting.all {
+            guard let field = setting.field else { continue }
+            let given = flags.values[setting.key] ?? file.values[setting.key]
+            config.origins[setting.key] = try field.resolve(given, key: setting.key, loader: self, into: &config)
         }
-        let builtIn = ConfigOrigin.builtInDefault
-        let stateDirectory = try pick("state_dir", flags.stateDirectory, file.stateDirectory) { () throws(ConfigError) in try defaultStateDirectory() }
-        let socketPath = try pick("socket", flags.socketPath, file.socketPath) { () throws(ConfigError) in try defaultSocketPath() }
-        do {
-            _ = try ConfigRules.socketPath(socketPath)
-        } catch {
-            throw ConfigError.invalidValue(key: "socket", origin: origins["socket"] ?? builtIn, reason: error.reason)
-        }
-        let socketMode = try pick("socket_mode", flags.socketMode, file.socketMode) { Sourced(value: ConfigRules.defaultSocketMode, origin: builtIn) }
-        let memoryBudget = try pick("memory_budget", flags.memoryBudget, file.memoryBudget) { () throws(ConfigError) in try defaultMemoryBudget() }
-        let threads = try pick("threads", flags.threads, file.threads) {
-            Sourced(value: min(max(1, environment.coreCount), ConfigRules.threads.upperBound), origin: builtIn)
-        }
-        let defaults = ConnectionLimits.defaults
-        let limits = ConnectionLimits(
-            sessionsPerUID: try pick("limits.sessions_per_uid", nil, file.sessionsPerUID) { Sourced(value: defaults.sessionsPerUID, origin: builtIn) },
-            requestsInFlightPerConnection: try pick("limits.requests_in_flight_per_connection", nil, file.requestsInFlightPerConnection) {
-                Sourced(value: defaults.requestsInFlightPerConnection, origin: builtIn)
-            },
-            handshakeTimeout: try pick("limits.handshake_timeout", nil, file.handshakeTimeout) { Sourced(value: defaults.handshakeTimeout, origin: builtIn) },
-            partialFrameTimeout: try pick("limits.partial_frame_timeout", nil, file.partialFrameTimeout) { Sourced(value: defaults.partialFrameTimeout, origin: builtIn) })
-        let noAccounts = Sourced<[UInt32]>(value: [], origin: builtIn)
-        let access = AccessPolicy(
-            daemonUID: environment.uid,
-            allowedUIDs: try pick("access.allow_uids", nil, file.allowedUIDs) { noAccounts },
-            allowedGIDs: try pick("access.allow_groups", nil, file.allowedGIDs) { noAccounts },
-            adminUIDs: try pick("access.admin_uids", nil, file.adminUIDs) { noAccounts },
-            adminGIDs: try pick("access.admin_groups", nil, file.adminGIDs) { noAccounts })
-
         var bases = file.bases
         for base in flags.bases {
             if let index = bases.firstIndex(where: { $0.value.name == base.value.name }) {
@@ -115,13 +82,11 @@ public struct ConfigLoader: Sendable {
         }
         for base in bases {
             let key = "bases." + TOMLKey.written(base.value.name)
-            origins[key] = base.origin
+            config.origins[key] = base.origin
             try checkBasePath(base, key: key)
         }
-        return DaemonConfig(
-            configFile: configFile, bases: bases.map(\.value), stateDirectory: stateDirectory, socketPath: socketPath,
-            socketMode: socketMode, memoryBudget: memoryBudget, threads: threads, access: access, limits: limits,
-            origins: origins)
+        config.bases = bases.map(\.value)
+        return config
     }
 
     private func checkBasePath(_ base: Sourced<ConfiguredBase>, key: String) throws(ConfigError) {
@@ -153,7 +118,7 @@ public struct ConfigLoader: Sendable {
         return value
     }
 
-    private func defaultStateDirectory() throws(ConfigError) -> Sourced<String> {
+    func defaultStateDirectory() throws(ConfigError) -> Sourced<String> {
         if let directory = try systemdDirectory("STATE_DIRECTORY", key: "state_dir") {
             return Sourced(value: directory, origin: .environment("STATE_DIRECTORY"))
         }
@@ -168,7 +133,7 @@ public struct ConfigLoader: Sendable {
             key: "state_dir", reason: "no state folder: neither STATE_DIRECTORY, XDG_STATE_HOME nor HOME is set; pass --state-dir DIR or set state_dir in the config")
     }
 
-    private func defaultSocketPath() throws(ConfigError) -> Sourced<String> {
+    func defaultSocketPath() throws(ConfigError) -> Sourced<String> {
         if let directory = try systemdDirectory("RUNTIME_DIRECTORY", key: "socket") {
             return Sourced(value: try tidy(directory + "/lorad.sock", key: "socket", variable: "RUNTIME_DIRECTORY"), origin: .environment("RUNTIME_DIRECTORY"))
         }
@@ -188,7 +153,7 @@ public struct ConfigLoader: Sendable {
         }
     }
 
-    private func defaultMemoryBudget() throws(ConfigError) -> Sourced<Int> {
+    func defaultMemoryBudget() throws(ConfigError) -> Sourced<Int> {
         let half = environment.physicalMemory / 2
         guard half >= ConfigRules.minimumMemoryBudget else {
             throw ConfigError.missingSetting(

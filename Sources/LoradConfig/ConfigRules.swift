@@ -4,12 +4,6 @@ import LoradTOML
 /// path rules, account ids. Each throws a ``ConfigValueError`` that the caller
 /// wraps with the key and origin.
 enum ConfigRules {
-    /// Worker threads accepted.
-    static let threads = 1...1024
-    /// `limits.sessions_per_uid` accepted.
-    static let sessionsPerUID = 1...65_536
-    /// `limits.requests_in_flight_per_connection` accepted.
-    static let requestsInFlight = 1...4096
     /// Timeouts accepted.
     static let timeouts = Duration.milliseconds(1)...Duration.seconds(86_400)
     /// The smallest memory budget: smaller is surely a missing unit.
@@ -18,8 +12,6 @@ enum ConfigRules {
     static let maximumSocketPathBytes = 107
     /// The longest path (`PATH_MAX` minus the NUL).
     static let maximumPathBytes = 4095
-    /// The default socket mode.
-    static let defaultSocketMode: UInt32 = 0o660
     /// `(uid_t)-1` and `(gid_t)-1` mean "no change" to the kernel, never an id.
     static let maximumAccountID: Int64 = 4_294_967_294
 
@@ -37,13 +29,6 @@ enum ConfigRules {
             throw ConfigValueError("\(value) is out of range; \(what) must be between \(range.lowerBound) and \(range.upperBound)")
         }
         return Int(value)
-    }
-
-    static func threads(_ text: String) throws(ConfigValueError) -> Int {
-        guard let value = Int64(text.trimmingSpaces) else {
-            throw ConfigValueError("\(text.displayQuoted) is not a number of threads; write a whole number from 1 to \(threads.upperBound)")
-        }
-        return try integer(value, in: threads, what: "the number of threads")
     }
 
     static func timeout(_ duration: Duration, written: String) throws(ConfigValueError) -> Duration {

@@ -49,11 +49,16 @@ struct Lorad: ParsableCommand {
     @Flag(name: .long, help: "Check the configuration, print a one-line summary and exit.")
     var checkConfig = false
 
+    /// The flags that override the config file, by the flag ``Setting/all`` declares for
+    /// each setting (a test checks every declared flag is here and reaches its setting).
+    var overrides: ConfigOverrides {
+        let given = ["--state-dir": stateDir, "--socket": socket, "--memory-budget": memoryBudget, "--socket-mode": socketMode, "--threads": threads]
+        return ConfigOverrides(configFile: config, bases: bases, values: given.compactMapValues { $0 })
+    }
+
     func run() throws {
+        let overrides = self.overrides
         let destination = LoradLogging.bootstrap()
-        let overrides = ConfigOverrides(
-            configFile: config, stateDirectory: stateDir, socketPath: socket, bases: bases,
-            memoryBudget: memoryBudget, socketMode: socketMode, threads: threads)
         let daemonConfig: DaemonConfig
         do {
             daemonConfig = try ConfigLoader(environment: .current()).load(overrides)
