@@ -4,59 +4,33 @@ import LoradSystem
 /// ``ConfigSystem`` backed by the real machine: NSS for accounts, `stat` and
 /// `read` for files.
 public struct SystemConfigSystem: ConfigSystem {
-    /// The largest buffer tried for one account entry (a group with very many
-    /// members needs a big one); a bigger entry is reported as `ERANGE`.
-    static let maximumEntryBuffer = 1 << 24
-
     /// Makes the system lookups.
     public init() {}
 
     /// The gid of group `name` from the group database (files, LDAP, systemd...).
     ///
-    /// The corresponding C function is `getgrnam_r`.
+    /// The corresponding C function is `getgrnam_r` (through ``UserDatabase``).
     /// - Throws: ``SystemError`` for a failed lookup (`EIO`, `ENOMEM`, `ERANGE`...).
     public func groupID(named name: String) throws(SystemError) -> UInt32? {
-        var entry = group()
-        let found = try SystemConfigSystem.lookUp("getgrnam_r", name) { buffer, count, result in
-            getgrnam_r(name, &entry, buffer, count, &result)
-        }
-        return found ? UInt32(entry.gr_gid) : nil
+        try Self.missingAsNil { () throws(SystemError) in try UserDatabase.groupID(named: name) }
     }
 
     /// The uid of user `name` from the user database.
     ///
-    /// The corresponding C function is `getpwnam_r`.
+    /// The corresponding C function is `getpwnam_r` (through ``UserDatabase``).
     /// - Throws: ``SystemError`` for a failed lookup (`EIO`, `ENOMEM`, `ERANGE`...).
     public func userID(named name: String) throws(SystemError) -> UInt32? {
-        var entry = passwd()
-        let found = try SystemConfigSystem.lookUp("getpwnam_r", name) { buffer, count, result in
-            getpwnam_r(name, &entry, buffer, count, &result)
-        }
-        return found ? UInt32(entry.pw_uid) : nil
+        try Self.missingAsNil { () throws(SystemError) in try UserDatabase.userID(named: name) }
     }
 
-    /// Runs a `get*nam_r` call with a growing buffer. True when the entry was
-    /// found; false for "no such name" (which glibc may report as 0 with a nil
-    /// result, or as `ENOENT`, `ESRCH`, `EBADF` or `EPERM`).
-    private static func lookUp<Entry>(
-        _ operation: String, _ name: String,
-        _ call: (UnsafeMutablePointer<CChar>, Int, inout UnsafeMutablePointer<Entry>?) -> Int32
-    ) throws(SystemError) -> Bool {
-        var size = max(1024, sysconf(Int32(_SC_GETGR_R_SIZE_MAX)), sysconf(Int32(_SC_GETPW_R_SIZE_MAX)))
-        while true {
-            var result: UnsafeMutablePointer<Entry>?
-            var buffer = [CChar](repeating: 0, count: size)
-            let code = buffer.withUnsafeMutableBufferPointer { raw in
-                guard let base = raw.baseAddress else { return ENOMEM }
-                return call(base, raw.count, &result)
-            }
-            switch code {
-            case 0: return result != nil
-            case EINTR: continue
-            case ERANGE where size < maximumEntryBuffer: size *= 2
-            case ENOENT, ESRCH, EBADF, EPERM: return false
-            default: throw SystemError(errno: code, operation: operation, path: name)
-            }
+    /// "No such name", which glibc may also report as `ESRCH`, `EBADF` or `EPERM`
+    /// (getpwnam(3)), is nil for the config (``UserDatabase`` maps only `ENOENT`).
+    private static func missingAsNil(_ lookUp: () throws(SystemError) -> UInt32?) throws(SystemError) -> UInt32? {
+        do {
+            return try lookUp()
+        } catch {
+            if [ESRCH, EBADF, EPERM].contains(error.errno) { return nil }
+            throw error
         }
     }
 
