@@ -10,6 +10,26 @@ struct SettingSyntax<Value: Sendable>: Sendable {
     let flag: (@Sendable (String, ValueContext) throws(ConfigValueError) -> Value)?
 }
 
+extension SettingSyntax {
+    /// A value written as a string (read by `parse`, as its flag is) or, when `integer` is
+    /// given, as an integer (with the literal as written); other kinds get `expected, not <kind>`.
+    static func text(
+        expected: String, _ parse: @escaping @Sendable (String) throws(ConfigValueError) -> Value,
+        integer: (@Sendable (Int64, String) throws(ConfigValueError) -> Value)? = nil
+    ) -> SettingSyntax {
+        SettingSyntax(
+            file: { (value, literal, _) throws(ConfigValueError) in
+                switch value {
+                case .string(let text): return try parse(text)
+                case .integer(let number): if let integer { return try integer(number, literal ?? String(number)) }
+                case .float, .boolean, .array, .table: break
+                }
+                throw ConfigValueError("\(expected), not \(value.kindDescription)")
+            },
+            flag: { (text, _) throws(ConfigValueError) in try parse(text) })
+    }
+}
+
 extension SettingSyntax where Value == String {
     /// A path in quotes; `~/` and relative paths resolved (see ``ConfigRules/path(_:relativeTo:home:)``).
     static let path = SettingSyntax(
@@ -22,40 +42,24 @@ extension SettingSyntax where Value == String {
 
 extension SettingSyntax where Value == UInt32 {
     /// An octal mode: `"0660"`, `"660"` or `0o660`; not a decimal-looking integer.
-    static let mode = SettingSyntax(
-        file: { (value, literal, _) throws(ConfigValueError) in
-            switch value {
-            case .string(let text):
-                return try FileModeSyntax.parse(text)
-            case .integer(let number):
-                let written = literal ?? String(number)
-                guard written.hasPrefix("0o") else {
-                    throw ConfigValueError("write the mode as a string \"0660\" or an octal integer 0o660; \(written) would be read as a decimal number")
-                }
-                guard number >= 0, number <= 0o7777 else { throw ConfigValueError("mode \(written) is out of range") }
-                return try FileModeSyntax.check(UInt32(number), written: written)
-            default:
-                throw ConfigValueError("must be an octal mode in quotes like \"0660\", not \(value.kindDescription)")
-            }
-        },
-        flag: { (text, _) throws(ConfigValueError) in try FileModeSyntax.parse(text) })
+    static let mode = text(expected: "must be an octal mode in quotes like \"0660\"", FileModeSyntax.parse) { (number, written) throws(ConfigValueError) in
+        guard written.hasPrefix("0o") else {
+            throw ConfigValueError("write the mode as a string \"0660\" or an octal integer 0o660; \(written) would be read as a decimal number")
+        }
+        guard number >= 0, number <= 0o7777 else { throw ConfigValueError("mode \(written) is out of range") }
+        return try FileModeSyntax.check(UInt32(number), written: written)
+    }
 }
 
 extension SettingSyntax where Value == Int {
     /// A memory budget: a size string or a number of bytes, at least 1 MiB.
-    static let memoryBudget = SettingSyntax(
-        file: { (value, _, _) throws(ConfigValueError) in
-            switch value {
-            case .string(let text):
-                return try ConfigRules.memoryBudget(try ByteSize.parse(text), written: text.trimmingSpaces)
-            case .integer(let number):
-                guard number >= 0 else { throw ConfigValueError("\(number) is negative; write a size like \"32GiB\"") }
-                return try ConfigRules.memoryBudget(Int(number), written: String(number))
-            default:
-                throw ConfigValueError("must be a size like \"32GiB\" or a number of bytes, not \(value.kindDescription)")
-            }
-        },
-        flag: { (text, _) throws(ConfigValueError) in try ConfigRules.memoryBudget(try ByteSize.parse(text), written: text.trimmingSpaces) })
+    static let memoryBudget = text(
+        expected: "must be a size like \"32GiB\" or a number of bytes",
+        { (text) throws(ConfigValueError) in try ConfigRules.memoryBudget(try ByteSize.parse(text), written: text.trimmingSpaces) },
+        integer: { (number, _) throws(ConfigValueError) in
+            guard number >= 0 else { throw ConfigValueError("\(number) is negative; write a size like \"32GiB\"") }
+            return try ConfigRules.memoryBudget(Int(number), written: String(number))
+        })
 
     /// A whole number in `range`; `what` names it in messages (the key when nil), `noun`
     /// says what a flag's text should have been (`a number of threads`; nil: no flag).
@@ -75,18 +79,10 @@ extension SettingSyntax where Value == Int {
 
 extension SettingSyntax where Value == Duration {
     /// A timeout: a duration string or a number of seconds, 1ms to 24h.
-    static let timeout = SettingSyntax(
-        file: { (value, _, _) throws(ConfigValueError) in
-            switch value {
-            case .string(let text):
-                return try ConfigRules.timeout(try DurationSyntax.parse(text), written: text.displayQuoted)
-            case .integer(let seconds):
-                return try ConfigRules.timeout(try DurationSyntax.seconds(seconds), written: "\(seconds) seconds")
-            default:
-                throw ConfigValueError("must be a duration like \"5s\" or \"250ms\", or a number of seconds, not \(value.kindDescription)")
-            }
-        },
-        flag: { (text, _) throws(ConfigValueError) in try ConfigRules.timeout(try DurationSyntax.parse(text), written: text.displayQuoted) })
+    static let timeout = text(
+        expected: "must be a duration like \"5s\" or \"250ms\", or a number of seconds",
+        { (text) throws(ConfigValueError) in try ConfigRules.timeout(try DurationSyntax.parse(text), written: text.displayQuoted) },
+        integer: { (seconds, _) throws(ConfigValueError) in try ConfigRules.timeout(try DurationSyntax.seconds(seconds), written: "\(seconds) seconds") })
 }
 
 extension SettingSyntax where Value == [UInt32] {
@@ -101,7 +97,7 @@ extension SettingSyntax where Value == [UInt32] {
                 switch value {
                 case .array(let array): elements = array
                 case .string, .integer: elements = [value]
-                default:
+                case .float, .boolean, .table:
                     throw ConfigValueError("must be a list of \(noun) names or \(kind)s like [\"\(groups ? "lorad" : "alice")\"], not \(value.kindDescription)")
                 }
                 var ids: Set<UInt32> = []
@@ -109,7 +105,7 @@ extension SettingSyntax where Value == [UInt32] {
                     switch element {
                     case .integer(let id): ids.insert(try ConfigRules.accountID(id, kind: kind))
                     case .string(let name): ids.insert(try context.account(named: name, groups: groups))
-                    default: throw ConfigValueError("must list \(noun) names or \(kind)s, not \(element.kindDescription)")
+                    case .float, .boolean, .array, .table: throw ConfigValueError("must list \(noun) names or \(kind)s, not \(element.kindDescription)")
                     }
                 }
                 return ids.sorted()
