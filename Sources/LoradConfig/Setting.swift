@@ -12,6 +12,8 @@ public enum SettingReload: Sendable, Hashable {
 public struct Setting: Sendable {
     /// The key as written in the file, dotted inside a table: `threads`, `limits.handshake_timeout`.
     public let key: String
+    /// One line on what it does, as `lorad --help` shows it for a flag.
+    public let doc: String
     /// The flag and its value as `lorad --help` shows them (`--threads N`); nil when only the file sets it.
     public let flag: String?
     /// The type column of CONFIG.md: `integer, 1 to 1024`.
@@ -31,6 +33,11 @@ public struct Setting: Sendable {
     public var name: String { key.firstIndex(of: ".").map { String(key[key.index(after: $0)...]) } ?? key }
     /// The flag alone, `--threads`.
     public var flagName: String? { flag.map { String($0.prefix { $0 != " " }) } }
+    /// The flag's value as `lorad --help` names it: `n` for `--threads N`.
+    public var flagValueName: String? { flag.map { String($0.drop { $0 != " " }.dropFirst()).lowercased() } }
+
+    /// The setting whose flag is `flagName` (`--threads`).
+    public static func flagged(_ flagName: String) -> Setting? { all.first { $0.flagName == flagName } }
 
     /// True when the setting's value differs between two configs (false for `[bases]`).
     public func differs(_ a: DaemonConfig, _ b: DaemonConfig) -> Bool { field?.differs(a, b) ?? false }
@@ -53,25 +60,27 @@ public struct Setting: Sendable {
     }
 
     init<Value: Sendable & Equatable>(
-        _ key: String, flag: String? = nil, type: String, default defaultText: String, reload: SettingReload, example: String,
-        _ field: WritableKeyPath<DaemonConfig, Value> & Sendable, _ syntax: SettingSyntax<Value>,
+        _ key: String, doc: String, flag: String? = nil, type: String, default defaultText: String, reload: SettingReload,
+        example: String, _ field: WritableKeyPath<DaemonConfig, Value> & Sendable, _ syntax: SettingSyntax<Value>,
         fallback: @escaping @Sendable (ConfigLoader) throws(ConfigError) -> Sourced<Value>,
         check: (@Sendable (Value) throws(ConfigValueError) -> Void)? = nil
     ) {
         self.init(
-            key: key, flag: flag, type: type, defaultText: defaultText, reload: reload, example: example,
+            key: key, doc: doc, flag: flag, type: type, defaultText: defaultText, reload: reload, example: example,
             field: TypedField(field: field, syntax: syntax, fallback: fallback, check: check))
     }
 
     /// A table the loader reads itself (`[bases]`).
-    init(table key: String, flag: String, type: String, default defaultText: String, reload: SettingReload, example: String) {
-        self.init(key: key, flag: flag, type: type, defaultText: defaultText, reload: reload, example: example, field: nil)
+    init(table key: String, doc: String, flag: String, type: String, default defaultText: String, reload: SettingReload, example: String) {
+        self.init(key: key, doc: doc, flag: flag, type: type, defaultText: defaultText, reload: reload, example: example, field: nil)
     }
 
     private init(
-        key: String, flag: String?, type: String, defaultText: String, reload: SettingReload, example: String, field: (any SettingField)?
+        key: String, doc: String, flag: String?, type: String, defaultText: String, reload: SettingReload, example: String,
+        field: (any SettingField)?
     ) {
         self.key = key
+        self.doc = doc
         self.flag = flag
         self.type = type
         self.defaultText = defaultText

@@ -31,4 +31,13 @@ import Testing
         }
         #expect(shown.subtracting(Self.commandFlags) == Set(Setting.all.compactMap(\.flagName)))
     }
+
+    @Test func eachFlagsHelpIsItsSettingsDocLine() {
+        let help = Lorad.helpMessage(columns: 10_000)
+        for setting in Setting.all {
+            guard let flag = setting.flagName, let value = setting.flagValueName else { continue }
+            #expect(help.contains("\(flag) <\(value)>"), "\(flag)")
+            #expect(help.contains(setting.doc), "\(flag) should show: \(setting.doc)")
+        }
+    }
 }
