@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "LoradTensors", targets: ["LoradTensors"]),
         .library(name: "LoradAdapters", targets: ["LoradAdapters"]),
         .library(name: "LoradStore", targets: ["LoradStore"]),
+        .library(name: "LoradTOML", targets: ["LoradTOML"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,6 +32,8 @@ let package = Package(
         // Pure cores.
         .target(name: "LoradSystem", dependencies: ["CLinux"]),
         .target(name: "LoradWire"),
+        .target(name: "LoradTOML"),
+        .target(name: "LoradConfig", dependencies: ["LoradTOML", "LoradSystem", "LoradWire"]),
         .target(name: "LoradTensors", dependencies: ["LoradSystem"]),
         .target(name: "LoradAdapters", dependencies: ["LoradTensors", "CBLAS", "CFuse"]),
         .target(
@@ -45,7 +48,7 @@ let package = Package(
         .target(
             name: "LoradDaemon",
             dependencies: [
-                "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradStore", "CSystemd",
+                "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradStore", "LoradConfig", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -55,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "lorad",
             dependencies: [
-                "LoradDaemon",
+                "LoradDaemon", "LoradConfig", "LoradSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -83,16 +86,18 @@ let package = Package(
         // Tests mirror Sources/.
         .testTarget(name: "LoradSystemTests", dependencies: ["LoradSystem"]),
         .testTarget(name: "LoradWireTests", dependencies: ["LoradWire", "LoradTestSupport"]),
+        .testTarget(name: "LoradTOMLTests", dependencies: ["LoradTOML", "LoradTestSupport"]),
+        .testTarget(name: "LoradConfigTests", dependencies: ["LoradConfig", "LoradTOML", "LoradSystem", "LoradTestSupport"]),
         .testTarget(name: "LoradTensorsTests", dependencies: ["LoradTensors", "LoradTestSupport"]),
         .testTarget(name: "LoradAdaptersTests", dependencies: ["LoradAdapters", "LoradTensors", "CFuse", "LoradTestSupport"]),
         .testTarget(name: "LoradStoreTests", dependencies: ["LoradStore", "LoradAdapters", "LoradTensors", "LoradTestSupport"]),
-        .testTarget(name: "LoradDaemonTests", dependencies: ["LoradDaemon", "LoradWire", "LoradSystem", "LoradTestSupport"]),
+        .testTarget(name: "LoradDaemonTests", dependencies: ["LoradDaemon", "LoradConfig", "LoradWire", "LoradSystem", "LoradTestSupport"]),
         .testTarget(name: "LoradClientTests", dependencies: ["LoradClient", "LoradWire"]),
         .testTarget(name: "loractlTests", dependencies: ["loractl", "LoradTestSupport"]),
         .testTarget(
             name: "LoradEndToEndTests",
             dependencies: [
-                "LoradClient", "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "lorad", "loractl",
+                "LoradClient", "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradConfig", "lorad", "loractl",
                 "LoradTestSupport",
             ]
         ),

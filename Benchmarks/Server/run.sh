@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Server event-loop benchmark: builds LoradWire, LoradSystem (with the CLinux shim), swift-log
-# and Sources/LoradDaemon/Server (plus Config/AccessPolicy.swift) with Benchmarks/Server/main.swift into one optimised
+# Server event-loop benchmark: builds LoradWire, LoradSystem (with the CLinux shim; it holds AccessPolicy), swift-log
+# and Sources/LoradDaemon/Server with Benchmarks/Server/main.swift into one optimised
 # executable with plain swiftc (no Package.swift target, no LoradStore), then runs it.
 # About two minutes to compile on a busy 2-core machine, under a minute to run.
 #   Benchmarks/Server/run.sh [seconds-per-scenario]   (default 2)
@@ -28,7 +28,6 @@ library LoradWire "${wire[@]}"
 mapfile -t system < <(find "$root/Sources/LoradSystem" -name '*.swift' | sort)
 library LoradSystem "${system[@]}"
 mapfile -t server < <(find "$root/Sources/LoradDaemon/Server" -name '*.swift' ! -name '*+Config.swift' | sort)
-server+=("$root/Sources/LoradDaemon/Config/AccessPolicy.swift")
 swiftc -O -wmo -module-name ServerBench -I "$out" "${server[@]}" "$root/Benchmarks/Server/main.swift" \
     "$out/CLinux.o" "$out/Logging.o" "$out/LoradWire.o" "$out/LoradSystem.o" -o "$out/server-bench"
 "$out/server-bench" "$@"

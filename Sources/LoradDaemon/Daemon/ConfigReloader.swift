@@ -1,3 +1,4 @@
+import LoradConfig
 import LoradSystem
 import Logging
 import Synchronization
@@ -57,12 +58,9 @@ public final class ConfigReloader: Sendable {
         }
         var applied = next
         // What needs a restart keeps its running value, so the next reload reports it again.
-        applied.socketPath = current.socketPath
-        applied.socketMode = current.socketMode
-        applied.stateDirectory = current.stateDirectory
-        applied.memoryBudget = current.memoryBudget
-        applied.threads = current.threads
-        applied.limits.sessionsPerUID = current.limits.sessionsPerUID
+        for setting in Setting.all where setting.reload == .restart {
+            setting.keep(current, in: &applied)
+        }
         running.withLock { $0 = applied }
         logger.notice("reloaded \(next.configFile ?? "the configuration"): \(plan.summary)")
         core.removeBases(plan.basesRemoved)

@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import LoradConfig
 import LoradSystem
 import Logging
 

@@ -1,3 +1,4 @@
+import LoradConfig
 import LoradWire
 
 extension ServerSettings {

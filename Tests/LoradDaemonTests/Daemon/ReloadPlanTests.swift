@@ -1,3 +1,5 @@
+import LoradConfig
+import LoradSystem
 import Testing
 
 @testable import LoradDaemon

@@ -1,4 +1,6 @@
+import LoradConfig
 import LoradDaemon
+import LoradSystem
 import Testing
 
 @Suite struct AccessPolicyPeersTests {
