@@ -1,6 +1,7 @@
 """The package as pip builds and installs it: a wheel of clients/python holds every module and
-py.typed, says Requires-Python >= 3.10, depends on numpy alone (torch, diffusers and ml_dtypes
-only through the extras), and installs and imports in a fresh virtualenv.
+py.typed, says Requires-Python >= 3.10, depends on numpy alone (torch, diffusers, transformers
+and ml_dtypes only through the extras: diffusers exports CogVideoXPipeline only with
+transformers installed), and installs and imports in a fresh virtualenv.
 
 No download: the wheel is built with --no-build-isolation (the test venv's setuptools) and
 installed with --no-deps into a venv made with --system-site-packages."""
@@ -26,7 +27,7 @@ MODULES = sorted(path.name for path in SOURCE.glob("*.py"))
 
 EXTRAS = {
     "torch": {"torch"},
-    "diffusers": {"torch", "diffusers", "accelerate"},
+    "diffusers": {"torch", "diffusers", "transformers", "accelerate"},
     "bf16": {"ml_dtypes"},
 }
 
