@@ -260,6 +260,20 @@ def test_open_reports_a_stale_socket(tmp_path: Any) -> None:
         Connection.open(path)
 
 
+def test_open_reports_a_path_that_is_not_a_socket(tmp_path: Any) -> None:
+    """connect() on a regular file (or a folder) is refused like a stale socket; say what the path is."""
+    regular = tmp_path / "lorad.sock"
+    regular.write_text("not a socket\n")
+    for path, kind in ((regular, "a regular file"), (tmp_path, "a folder")):
+        with pytest.raises(errors.DaemonUnavailable) as caught:
+            Connection.open(path)
+        text = str(caught.value)
+        assert f"lorad is not reachable at {path}: it is {kind}, not a socket." in text
+        assert "stale" not in text and "nothing listens" not in text
+        assert "LORAD_SOCKET" in text and "move that file away" in text
+        assert not caught.value.retryable
+
+
 # ---------------------------------------------------------------------------- pipelining
 
 

@@ -40,6 +40,7 @@ import itertools
 import os
 import select
 import socket
+import stat
 import threading
 import time
 from typing import Any, Callable
@@ -117,6 +118,21 @@ class _Waiter:
         self.waiting = False
 
 
+
+def _not_a_socket(path: str) -> str | None:
+    """What ``path`` is when it exists and is not a socket (``"a regular file"``, ...), else None."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISSOCK(mode):
+        return None
+    for test, kind in ((stat.S_ISREG, "a regular file"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return "another kind of file"
+
 class Connection:
     """One connection to lorad: one Unix socket, HELLO done, then requests and replies.
 
@@ -172,7 +188,7 @@ class Connection:
         HELLO exchange.
 
         Raises :class:`~lorad.errors.DaemonUnavailable` when nothing listens at ``path``
-        (no socket file, a stale one, a path through a non-folder),
+        (no socket file, a stale one, a file that is not a socket, a path through a non-folder),
         :class:`~lorad.errors.PermissionDenied` when the socket or the daemon refuses this
         user, :class:`~lorad.errors.Timeout` when the connect or HELLO takes longer than
         ``connect_timeout``, :class:`~lorad.errors.ProtocolViolation` when the daemon
@@ -187,6 +203,12 @@ class Connection:
             sock.settimeout(None)
         except (FileNotFoundError, ConnectionRefusedError, NotADirectoryError) as error:
             sock.close()
+            kind = _not_a_socket(target) if isinstance(error, ConnectionRefusedError) else None
+            if kind is not None:
+                raise DaemonUnavailable(
+                    f"lorad is not reachable at {target}: it is {kind}, not a socket. Pass the daemon's socket "
+                    "(socket= argument or $LORAD_SOCKET), or, if lorad should listen there, move that file "
+                    "away and start lorad (systemctl start lorad.socket)", retryable=False) from error
             what = "no socket file" if isinstance(error, FileNotFoundError) else (
                 "nothing listens on the socket (stale socket file)"
                 if isinstance(error, ConnectionRefusedError) else "a part of the path is not a folder")
