@@ -345,9 +345,11 @@ def bench_switch(report: Report, client: Any, base_name: str, data: Path, repeat
         switch({"b": 1.0})()
         switch({"a": 1.0})()
         cached: list[float] = []
+        updates: list[float] = []  # the in-place update inside each cached switch (client side)
         floors: list[float] = []
         for index in range(2 * repeat):
             cached += seconds(switch({"b": 1.0} if index % 2 == 0 else {"a": 1.0}))
+            updates.append(binding.last_update.seconds)
             sources = [session.overlay.tensor(name, "torch") for name in touched_names()]
             with binding.switching():
                 def copy_all() -> None:
@@ -360,6 +362,16 @@ def bench_switch(report: Report, client: Any, base_name: str, data: Path, repeat
         drop(model, binding, touched)
     report.row(f"cached switch a<->b + update ({touched_bytes / 2**20:.0f} MiB touched)", med(cached),
                "copy_ floor", floor, "< 1.5x")
+    report.row("  of which the in-place update (client side)", med(updates), "copy_ floor", floor)
+    report.row("  of which the rest (lorad's reply, mapping)", med([c - u for c, u in zip(cached, updates)]))
+    # On a busy machine single copies of 844 MiB vary by 10x or more: also the least
+    # disturbed sample of each, and the ratio of each switch to the floor timed right after it.
+    report.row("  cached switch a<->b + update, fastest", min(cached), "copy_ floor, fastest", min(floors))
+    paired = [c / f for c, f in zip(cached, floors)]
+    print(f"  {'  per-round ratio switch / floor right after it':<52} median {med(paired):.3f}x "
+          f"(range {min(paired):.2f}x to {max(paired):.2f}x, {len(paired)} rounds)", flush=True)
+    log(f"cached switches (ms): {' '.join(f'{t * 1000:.0f}' for t in cached)}; "
+        f"updates: {' '.join(f'{t * 1000:.0f}' for t in updates)}; floors: {' '.join(f'{t * 1000:.0f}' for t in floors)}")
     report.row("cold switch (lorad fuses the overlay) + update", med(cold), "copy_ floor", floor)
     report.row("switch to no adapter (restore from base)", med(restore), "copy_ floor", floor)
 
