@@ -3,6 +3,7 @@
 import Dispatch
 import Glibc
 import Logging
+import LoradServer
 import LoradSystem
 import LoradWire
 import Synchronization

@@ -1,3 +1,5 @@
+import LoradServer
+
 /// Builds the daemon's ``DaemonConfig``: built-in defaults, overridden by the
 /// config file, overridden by the flags; then checks the result.
 ///

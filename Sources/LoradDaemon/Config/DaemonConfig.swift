@@ -1,3 +1,5 @@
+import LoradServer
+
 /// The daemon's settings, resolved (defaults <- config file <- flags) and
 /// checked: every path absolute, every name valid, every group resolved, every
 /// number in range. Made by ``ConfigLoader``.

@@ -1,3 +1,4 @@
+import LoradServer
 import LoradStore
 import LoradWire
 

@@ -1,5 +1,6 @@
 import Dispatch
 import LoradAdapters
+import LoradServer
 import LoradStore
 import LoradSystem
 import LoradWire

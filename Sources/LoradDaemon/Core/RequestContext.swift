@@ -1,3 +1,4 @@
+import LoradServer
 import LoradSystem
 import LoradWire
 

@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import LoradServer
 import LoradSystem
 import Logging
 

@@ -1,4 +1,5 @@
 import Dispatch
+import LoradServer
 import LoradWire
 import Synchronization
 import Testing

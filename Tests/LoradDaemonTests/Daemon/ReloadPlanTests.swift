@@ -1,3 +1,4 @@
+import LoradServer
 import Testing
 
 @testable import LoradDaemon

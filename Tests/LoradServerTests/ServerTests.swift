@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
-import LoradDaemon
+import LoradServer
+import LoradServerTestSupport
 import LoradSystem
 import LoradWire
 import Testing
@@ -353,8 +354,4 @@ private func runAsNobody(_ script: String, _ argument: String) throws -> String 
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return String(decoding: data, as: UTF8.self)
-}
-
-extension ServerMessage {
-    var errorCodeForTests: ErrorCode? { errorCode(self) }
 }

@@ -1,28 +1,28 @@
 import Glibc
-import LoradDaemon
+import LoradServer
 import LoradSystem
 import LoradWire
 
 /// A minimal blocking client for server tests: UnixSocket plus the LoradWire codec.
 /// Receives with a deadline (polling a non-blocking read) so that a broken server fails a
 /// test instead of hanging it.
-final class TestClient {
-    struct Timeout: Error, CustomStringConvertible {
-        var description: String { "no frame from the server within the deadline" }
+public final class TestClient {
+    public struct Timeout: Error, CustomStringConvertible {
+        public var description: String { "no frame from the server within the deadline" }
     }
 
-    let socket: UnixSocket
+    public let socket: UnixSocket
     private var decoder = FrameDecoder(limits: FrameLimits(maxFrameBytes: FrameLimits.maximumFrameBytes, maxFDsPerFrame: 253))
     private var isClosed = false
     private var nextID: UInt32 = 100
 
-    init(path: String) throws {
+    public init(path: String) throws {
         socket = try UnixSocket.connect(path: path)
     }
 
     deinit { close() }
 
-    func close() {
+    public func close() {
         guard !isClosed else { return }
         isClosed = true
         for fd in decoder.takeUndeliveredFDs() { try? FileDescriptor(rawValue: fd).close() }
@@ -30,13 +30,13 @@ final class TestClient {
     }
 
     /// Sends raw bytes with descriptors attached to the first byte (blocking).
-    func send(_ bytes: [UInt8], fds: [Int32] = []) throws {
+    public func send(_ bytes: [UInt8], fds: [Int32] = []) throws {
         try socket.sendAll(bytes, fds: fds.map { FileDescriptor(rawValue: $0) })
     }
 
     /// Sends `message` with `requestID` (or a fresh id); returns the id.
     @discardableResult
-    func send(_ message: ClientMessage, id: UInt32? = nil) throws -> UInt32 {
+    public func send(_ message: ClientMessage, id: UInt32? = nil) throws -> UInt32 {
         let requestID = id ?? fresh()
         let frame = try message.encode(requestID: requestID, limits: .default)
         try send(frame.bytes, fds: frame.fds)
@@ -44,7 +44,7 @@ final class TestClient {
     }
 
     /// The next frame, or `nil` at end of stream (or a reset connection).
-    func receive(timeout: Duration = .seconds(10)) throws -> SentFrame? {
+    public func receive(timeout: Duration = .seconds(10)) throws -> SentFrame? {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         try socket.setNonBlocking(true)
         defer { try? socket.setNonBlocking(false) }
@@ -74,7 +74,7 @@ final class TestClient {
     }
 
     /// The next frame; fails the test at end of stream.
-    func expectFrame(timeout: Duration = .seconds(10)) throws -> SentFrame {
+    public func expectFrame(timeout: Duration = .seconds(10)) throws -> SentFrame {
         guard let frame = try receive(timeout: timeout) else {
             throw TestClient.Timeout()
         }
@@ -83,7 +83,7 @@ final class TestClient {
 
     /// Sends HELLO and returns the reply.
     @discardableResult
-    func hello() throws -> HelloReply {
+    public func hello() throws -> HelloReply {
         try send(try helloFrame(id: 1).bytes)
         let frame = try expectFrame()
         guard case .hello(let reply) = frame.message else {
@@ -93,7 +93,7 @@ final class TestClient {
     }
 
     /// Sends `message` and returns the next frame (which should be its answer).
-    func call(_ message: ClientMessage) throws -> SentFrame {
+    public func call(_ message: ClientMessage) throws -> SentFrame {
         let id = try send(message)
         let frame = try expectFrame()
         guard frame.requestID == id else {

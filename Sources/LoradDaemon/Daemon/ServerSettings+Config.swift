@@ -1,3 +1,4 @@
+import LoradServer
 import LoradWire
 
 extension ServerSettings {

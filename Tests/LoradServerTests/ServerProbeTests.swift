@@ -1,5 +1,6 @@
 import Foundation
-import LoradDaemon
+import LoradServer
+import LoradServerTestSupport
 import LoradSystem
 import LoradWire
 import Testing

@@ -1,13 +1,13 @@
 import Dispatch
-import LoradDaemon
+import LoradServer
 import LoradSystem
 import LoradWire
 import Synchronization
 
 /// Owns a sealed memfd for as long as a reply needs it, like a core's segment.
-final class SegmentHolder: Sendable {
-    let fd: FileDescriptor
-    init(fd: FileDescriptor) { self.fd = fd }
+public final class SegmentHolder: Sendable {
+    public let fd: FileDescriptor
+    public init(fd: FileDescriptor) { self.fd = fd }
     deinit { try? fd.close() }
 }
 
@@ -20,16 +20,19 @@ final class SegmentHolder: Sendable {
 /// - STATS is held until ``releaseHeld()``.
 /// - LIST_BASES is answered with a reply of about 50 KiB (for slow-reader tests).
 /// - Anything else gets ERROR `unsupported`.
-final class FakeHandler: RequestHandling {
-    struct Log: Sendable {
-        var requests: [(message: ClientMessage, requestID: UInt32, peer: PeerContext)] = []
-        var closed: [UInt64] = []
+public final class FakeHandler: RequestHandling {
+    public struct Log: Sendable {
+        public var requests: [(message: ClientMessage, requestID: UInt32, peer: PeerContext)] = []
+        public var closed: [UInt64] = []
     }
 
-    let log = Mutex(Log())
+    public let log = Mutex(Log())
     private let held = Mutex<[@Sendable () -> Void]>([])
 
-    func handle(
+    /// A handler with nothing held and nothing logged.
+    public init() {}
+
+    public func handle(
         _ request: ClientMessage, requestID: UInt32, fds: [FileDescriptor], peer: PeerContext,
         reply: @escaping @Sendable (HandlerReply) -> Void
     ) {
@@ -76,15 +79,15 @@ final class FakeHandler: RequestHandling {
         for fd in fds { try? fd.close() }
     }
 
-    func connectionClosed(_ connectionID: UInt64) {
+    public func connectionClosed(_ connectionID: UInt64) {
         log.withLock { $0.closed.append(connectionID) }
     }
 
-    func statusLine() -> String { "fake" }
+    public func statusLine() -> String { "fake" }
 
     /// Answers every held STATS request; returns how many there were.
     @discardableResult
-    func releaseHeld() -> Int {
+    public func releaseHeld() -> Int {
         let replies = held.withLock { held in
             defer { held.removeAll() }
             return held
@@ -93,11 +96,11 @@ final class FakeHandler: RequestHandling {
         return replies.count
     }
 
-    var heldCount: Int { held.withLock { $0.count } }
-    var closedConnections: [UInt64] { log.withLock { $0.closed } }
-    var requestCount: Int { log.withLock { $0.requests.count } }
+    public var heldCount: Int { held.withLock { $0.count } }
+    public var closedConnections: [UInt64] { log.withLock { $0.closed } }
+    public var requestCount: Int { log.withLock { $0.requests.count } }
 
-    static func segment(text: String) throws -> SegmentHolder {
+    public static func segment(text: String) throws -> SegmentHolder {
         let fd = try Memfd.create(name: "fake-segment")
         let holder = SegmentHolder(fd: fd)
         try fd.write(Array(text.utf8))

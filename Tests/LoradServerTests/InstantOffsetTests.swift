@@ -1,6 +1,6 @@
 import Testing
 
-@testable import LoradDaemon
+@testable import LoradServer
 
 @Suite struct InstantOffsetTests {
     @Test func convertsExactlyBothWays() {

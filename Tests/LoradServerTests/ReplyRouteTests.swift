@@ -1,8 +1,9 @@
 import Logging
+import LoradServerTestSupport
 import LoradWire
 import Testing
 
-@testable import LoradDaemon
+@testable import LoradServer
 
 @Suite struct ReplyRouteTests {
     let logger = Logger(label: "test")

@@ -1,9 +1,9 @@
-import LoradDaemon
+import LoradServer
 import LoradWire
 import Testing
 
 /// A HELLO frame offering `minVersion...maxVersion`.
-func helloFrame(
+public func helloFrame(
     id: UInt32 = 1, minVersion: ProtocolVersion = .current, maxVersion: ProtocolVersion = .current,
     name: String = "tests/1"
 ) throws -> EncodedFrame {
@@ -12,12 +12,12 @@ func helloFrame(
 }
 
 /// A PING frame with `token`.
-func pingFrame(id: UInt32, token: UInt64 = 7) throws -> EncodedFrame {
+public func pingFrame(id: UInt32, token: UInt64 = 7) throws -> EncodedFrame {
     try ClientMessage.ping(PingRequest(token: token)).encode(requestID: id)
 }
 
 /// A raw frame: header fields as given, then `payload`.
-func rawFrame(
+public func rawFrame(
     opcode: UInt16, requestID: UInt32, payload: [UInt8] = [], fdCount: UInt16 = 0, reserved: UInt16 = 0,
     flags: UInt16 = 0, length: UInt32? = nil
 ) -> [UInt8] {
@@ -30,14 +30,21 @@ func rawFrame(
 }
 
 /// A decoded server frame: the message, its request id and the descriptors it carried.
-struct SentFrame: Equatable {
-    var message: ServerMessage
-    var requestID: UInt32
-    var fds: [Int32]
+public struct SentFrame: Equatable {
+    public var message: ServerMessage
+    public var requestID: UInt32
+    public var fds: [Int32]
+
+    /// A frame as the tests compare it.
+    public init(message: ServerMessage, requestID: UInt32, fds: [Int32]) {
+        self.message = message
+        self.requestID = requestID
+        self.fds = fds
+    }
 }
 
 /// Decodes one encoded server frame.
-func decodeServerFrame(_ frame: EncodedFrame) throws -> SentFrame {
+public func decodeServerFrame(_ frame: EncodedFrame) throws -> SentFrame {
     var decoder = FrameDecoder(limits: FrameLimits(maxFrameBytes: FrameLimits.maximumFrameBytes, maxFDsPerFrame: 253))
     decoder.feed(frame.bytes, fds: frame.fds)
     let decoded = try #require(try decoder.nextFrame())
@@ -47,7 +54,7 @@ func decodeServerFrame(_ frame: EncodedFrame) throws -> SentFrame {
 }
 
 /// The frames among `actions`, decoded.
-func sentFrames(_ actions: [ConnectionAction]) throws -> [SentFrame] {
+public func sentFrames(_ actions: [ConnectionAction]) throws -> [SentFrame] {
     try actions.compactMap { action -> SentFrame? in
         guard case .send(let frame) = action else { return nil }
         return try decodeServerFrame(frame)
@@ -55,7 +62,7 @@ func sentFrames(_ actions: [ConnectionAction]) throws -> [SentFrame] {
 }
 
 /// The requests dispatched among `actions`.
-func dispatched(_ actions: [ConnectionAction]) -> [(message: ClientMessage, requestID: UInt32, fds: [Int32])] {
+public func dispatched(_ actions: [ConnectionAction]) -> [(message: ClientMessage, requestID: UInt32, fds: [Int32])] {
     actions.compactMap { action in
         guard case .dispatch(let message, let id, let fds) = action else { return nil }
         return (message, id, fds)
@@ -63,7 +70,7 @@ func dispatched(_ actions: [ConnectionAction]) -> [(message: ClientMessage, requ
 }
 
 /// Every descriptor `actions` asks to close.
-func closedDescriptors(_ actions: [ConnectionAction]) -> [Int32] {
+public func closedDescriptors(_ actions: [ConnectionAction]) -> [Int32] {
     actions.flatMap { action -> [Int32] in
         guard case .closeDescriptors(let fds) = action else { return [] }
         return fds
@@ -71,15 +78,20 @@ func closedDescriptors(_ actions: [ConnectionAction]) -> [Int32] {
 }
 
 /// The close reason among `actions`, if any.
-func closeReason(_ actions: [ConnectionAction]) -> ConnectionCloseReason? {
+public func closeReason(_ actions: [ConnectionAction]) -> ConnectionCloseReason? {
     for case .close(let reason) in actions { return reason }
     return nil
 }
 
 /// The error code of a FATAL or ERROR message.
-func errorCode(_ message: ServerMessage) -> ErrorCode? {
+public func errorCode(_ message: ServerMessage) -> ErrorCode? {
     switch message {
     case .fatal(let payload), .error(let payload): payload.code
     default: nil
     }
+}
+
+extension ServerMessage {
+    /// The code of an ERROR or FATAL message, or `nil` for any other message.
+    public var errorCodeForTests: ErrorCode? { errorCode(self) }
 }

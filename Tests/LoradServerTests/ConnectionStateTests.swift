@@ -1,4 +1,5 @@
-import LoradDaemon
+import LoradServer
+import LoradServerTestSupport
 import LoradWire
 import Testing
 

@@ -1,22 +1,22 @@
 import Foundation
 import Glibc
 import Logging
-import LoradDaemon
+import LoradServer
 import LoradSystem
 import Synchronization
 
 /// A Server on a temp socket path, running on its own thread.
-final class ServerHarness<Handler: RequestHandling>: Sendable {
-    let folder: String
-    let path: String
-    let server: Server
-    let handler: Handler
+public final class ServerHarness<Handler: RequestHandling>: Sendable {
+    public let folder: String
+    public let path: String
+    public let server: Server
+    public let handler: Handler
     private let outcome = Mutex<Result<Void, ServerError>?>(nil)
     private let finished = DispatchSemaphore(value: 0)
 
     /// Creates and starts a server; `configure` adjusts the settings (path listener,
     /// access: the test's own uid only, short timeouts).
-    init(handler: Handler, configure: (inout ServerSettings) -> Void = { _ in }) throws {
+    public init(handler: Handler, configure: (inout ServerSettings) -> Void = { _ in }) throws {
         folder = try DurableFile.makeTemporaryDirectory(prefix: "lorad-server-tests-")
         chmod(folder, 0o755)
         path = folder + "/lorad.sock"
@@ -35,10 +35,10 @@ final class ServerHarness<Handler: RequestHandling>: Sendable {
     }
 
     /// A connected client.
-    func client() throws -> TestClient { try TestClient(path: path) }
+    public func client() throws -> TestClient { try TestClient(path: path) }
 
     /// A connected client that has finished HELLO.
-    func readyClient() throws -> TestClient {
+    public func readyClient() throws -> TestClient {
         let client = try client()
         try client.hello()
         return client
@@ -46,21 +46,21 @@ final class ServerHarness<Handler: RequestHandling>: Sendable {
 
     /// Stops the server and waits (up to 10 s) for `run()` to return; returns its outcome.
     @discardableResult
-    func stop(grace: Duration = .zero, reason: String = "test over") -> Result<Void, ServerError>? {
+    public func stop(grace: Duration = .zero, reason: String = "test over") -> Result<Void, ServerError>? {
         server.stop(grace: grace, reason: reason)
         return waitForExit()
     }
 
     /// Waits (up to 10 s) for `run()` to return.
-    func waitForExit(timeout: Double = 10) -> Result<Void, ServerError>? {
+    public func waitForExit(timeout: Double = 10) -> Result<Void, ServerError>? {
         guard finished.wait(timeout: .now() + timeout) == .success else { return nil }
         finished.signal()
         return outcome.withLock { $0 }
     }
 
-    var hasExited: Bool { outcome.withLock { $0 != nil } }
+    public var hasExited: Bool { outcome.withLock { $0 != nil } }
 
-    func cleanup() {
+    public func cleanup() {
         if !hasExited { stop() }
         try? DurableFile.removeTree(folder)
     }
@@ -68,18 +68,18 @@ final class ServerHarness<Handler: RequestHandling>: Sendable {
 
 extension ServerHarness where Handler == FakeHandler {
     /// A harness with a fresh ``FakeHandler``.
-    convenience init(configure: (inout ServerSettings) -> Void = { _ in }) throws {
+    public convenience init(configure: (inout ServerSettings) -> Void = { _ in }) throws {
         try self.init(handler: FakeHandler(), configure: configure)
     }
 }
 
 /// The number of open descriptors of this process.
-func openDescriptorCount() -> Int {
+public func openDescriptorCount() -> Int {
     (try? DurableFile.listDirectory("/proc/self/fd").count) ?? -1
 }
 
 /// Polls `condition` every millisecond for up to `timeout`; returns whether it came true.
-func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) -> Bool {
+public func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) -> Bool {
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while ContinuousClock.now < deadline {
         if condition() { return true }
@@ -89,7 +89,7 @@ func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) -> Boo
 }
 
 /// A logger that shows only errors, to keep test output readable.
-let quietLogger: Logger = {
+public let quietLogger: Logger = {
     var logger = Logger(label: "lorad.server.tests")
     logger.logLevel = .error
     return logger
