@@ -70,7 +70,7 @@ public final class DaemonCore: RequestHandling {
         let route = DaemonCore.route(of: request)
         if route.access == .admin, !peer.isAdmin {
             DaemonCore.close(fds)
-            reply(HandlerReply(WireError(.permissionDenied, "\(request.opcode) needs admin rights (root, the daemon's user, or access.admin_uids / admin_groups); run it as an administrator").reply))
+            reply(HandlerReply(WireError(reporting: RequestError.needsAdmin(request: "\(request.opcode)")).reply))
             return
         }
         let token = RequestToken(connectionID: peer.connectionID, requestID: requestID)

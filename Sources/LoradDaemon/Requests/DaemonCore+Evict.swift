@@ -11,7 +11,7 @@ extension DaemonCore {
             if let name = request.base {
                 let slot = try state.slot(name)
                 if state.sessions.uses(base: name) {
-                    throw WireError(.inUse, "base \(name) is used by open sessions; close them first")
+                    throw BaseError.inUse(name: name)
                 }
                 if let resident = slot.resident, let index = state.baseIndex(name) {
                     state.bases[index].status = .configured

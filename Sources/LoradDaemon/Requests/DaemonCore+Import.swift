@@ -14,12 +14,12 @@ extension DaemonCore {
         for tag in request.tags { try DaemonCore.validateName(tag, field: "tag") }
         if let base = request.base { try DaemonCore.validateName(base, field: "base") }
         if let alpha = request.alpha, !(alpha.isFinite && alpha > 0) {
-            throw WireError(.invalidArgument, "alpha \(alpha) must be a finite number above 0")
+            throw ImportError.badAlpha(alpha)
         }
         let selection = try ImportSelection(names: request.files.map(\.fileName))
         let bases = try importBases(named: request.base)
         if !request.newVersion, try adapterExists(request.name) {
-            throw WireError(.alreadyExists, "an adapter named \(request.name) exists; import it again as a new version (loractl import --new-version; the new_version flag of IMPORT) or pick another name")
+            throw ImportError.alreadyExists(name: request.name)
         }
 
         let weightsFile = request.files[selection.weights]
@@ -45,7 +45,7 @@ extension DaemonCore {
             }
         }
         guard let chosen = compatible.first else {
-            throw WireError(.incompatible, "the adapter fits no loaded base: \(firstProblem.map { "\($0)" } ?? "no base")")
+            throw ImportError.fitsNoBase(problem: firstProblem.map { "\($0)" } ?? "no base")
         }
         let stored = chosen.adapter
         let pack = try AdapterPack.encode(stored)
@@ -72,11 +72,11 @@ extension DaemonCore {
         try state.withLock { state throws -> [ResidentBase] in
             if let name { return [try state.readyBase(name)] }
             if let loading = state.bases.first(where: { if case .loading = $0.status { true } else { false } }) {
-                throw WireError(.notReady, "base \(loading.name) is still loading; retry once it is ready, or name the base to check against")
+                throw ImportError.baseLoading(name: loading.name)
             }
             let resident = state.residentBases
             guard !resident.isEmpty else {
-                throw WireError(.incompatible, "no base is loaded to check the adapter against; configure and load its base first")
+                throw ImportError.noBaseLoaded
             }
             return resident
         }
@@ -108,7 +108,7 @@ extension DaemonCore {
                 try fd.readExactly(fromAbsoluteOffset: 0, into: buffer)
             }
         } catch {
-            throw WireError(.invalidArgument, "cannot read \(name) from its descriptor (\(error)); pass a readable regular file")
+            throw ImportError.unreadable(file: name, error: error)
         }
     }
 
@@ -120,24 +120,24 @@ extension DaemonCore {
             Result { () throws(SystemError) in try fd.readExactly(fromAbsoluteOffset: 0, into: buffer) }
         }
         if case .failure(let error) = outcome {
-            throw WireError(.invalidArgument, "cannot read \(name) from its descriptor (\(error)); pass a readable regular file")
+            throw ImportError.unreadable(file: name, error: error)
         }
         return bytes
     }
 
     /// The size of a regular file passed for import, checked against `limit`.
-    private func importFileSize(_ fd: FileDescriptor, name: String, limit: Int) throws(WireError) -> Int {
+    private func importFileSize(_ fd: FileDescriptor, name: String, limit: Int) throws(ImportError) -> Int {
         let status: FileStatus
         do {
             status = try fd.status()
         } catch {
-            throw WireError(.invalidArgument, "the descriptor of \(name) cannot be inspected (\(error)); pass an open file")
+            throw .notInspectable(file: name, error: error)
         }
         guard status.isRegularFile else {
-            throw WireError(.invalidArgument, "the descriptor of \(name) is \(status.kindDescription), not a regular file (a descriptor of the wrong kind); pass the file itself (lorad reads it with pread)")
+            throw .notRegularFile(file: name, kind: status.kindDescription)
         }
         guard status.size <= limit else {
-            throw WireError(.invalidArgument, "\(name) is \(status.size) bytes, more than the \(limit)-byte import limit")
+            throw .tooLarge(file: name, size: status.size, limit: limit)
         }
         return status.size
     }

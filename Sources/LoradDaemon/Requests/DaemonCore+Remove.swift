@@ -9,7 +9,7 @@ extension DaemonCore {
         _ = try store.resolve(reference)
         let used = state.withLock { $0.sessions.uses(adapter: reference.name, version: reference.version) }
         if used, !request.force {
-            throw WireError(.inUse, "\(reference) is in the active set of an open session; detach it first, or remove with force (sessions keep their mapped segments)")
+            throw StoredAdapterError.inSession(reference: "\(reference)")
         }
         let removed = try store.remove(reference)
         for record in removed { memo.forget(digest: record.blob.hex) }

@@ -1,0 +1,16 @@
+import LoradTensors
+import LoradWire
+
+extension SafetensorsError: WireReportable {
+    /// `corrupt`: a file or segment the daemon reads is damaged.
+    public var wireCode: ErrorCode { .corrupt }
+    /// Its description.
+    public var wireMessage: String { description }
+}
+
+extension TensorError: WireReportable {
+    /// `corrupt`.
+    public var wireCode: ErrorCode { .corrupt }
+    /// Its description.
+    public var wireMessage: String { description }
+}
