@@ -25,7 +25,7 @@ final class BenchHandler: RequestHandling {
     }
 
     func handle(
-        _ request: ClientMessage, requestID: UInt32, fds: [FileDescriptor], peer: PeerContext,
+        _ request: ClientMessage, requestID: UInt32, fds: OwnedDescriptors, peer: PeerContext,
         reply: @escaping @Sendable (HandlerReply) -> Void
     ) {
         switch request {
@@ -46,7 +46,7 @@ final class BenchHandler: RequestHandling {
         default:
             reply(HandlerReply(.error(ErrorPayload(code: .unsupported, message: "bench"))))
         }
-        for fd in fds { try? fd.close() }
+        fds.close()
     }
 
     func connectionClosed(_ connectionID: UInt64) {}

@@ -57,10 +57,9 @@ final class ReplyRoute: Sendable {
             break
         case .post:
             let completion = CompletionMailbox.Completion(connectionID: connectionID, requestID: requestID, reply: reply)
-            if !mailbox.post(completion) { reply.release() }
+            _ = mailbox.post(completion)  // refused once the loop ended: the reply is dropped
         case .duplicate:
             logger.error("the handler answered request \(requestID) of connection \(connectionID) twice; dropped the second reply")
-            reply.release()
         }
     }
 

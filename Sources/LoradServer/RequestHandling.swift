@@ -28,9 +28,8 @@ public struct PeerContext: Sendable, Hashable {
 }
 
 /// A reply to one request: the message plus the descriptors it carries (in the order the payload
-/// indexes them). `keepAlive` holds whatever owns those descriptors (segments) until the frame is sent;
-/// the server never closes reply fds itself. Owned fds the handler created just for this reply
-/// (none so far) would be listed in `ownedFDs` and closed by the server after sending.
+/// indexes them). `keepAlive` holds whatever owns those descriptors (segments) until the frame is
+/// sent; the server never closes reply descriptors itself.
 public struct HandlerReply: Sendable {
     /// The reply message.
     public var message: ServerMessage
@@ -39,18 +38,12 @@ public struct HandlerReply: Sendable {
     public var fds: [FileDescriptor]
     /// Objects owning `fds` (for example segments); the server drops them once the frame is sent.
     public var keepAlive: [any Sendable]
-    /// Descriptors created just for this reply; the server closes them after sending (or on failure).
-    public var ownedFDs: [FileDescriptor]
 
     /// Creates a reply.
-    public init(
-        _ message: ServerMessage, fds: [FileDescriptor] = [], keepAlive: [any Sendable] = [],
-        ownedFDs: [FileDescriptor] = []
-    ) {
+    public init(_ message: ServerMessage, fds: [FileDescriptor] = [], keepAlive: [any Sendable] = []) {
         self.message = message
         self.fds = fds
         self.keepAlive = keepAlive
-        self.ownedFDs = ownedFDs
     }
 }
 
@@ -59,10 +52,10 @@ public struct HandlerReply: Sendable {
 /// `reply` is then called from a worker thread (the server must make that thread-safe: queue + EventFD).
 public protocol RequestHandling: AnyObject, Sendable {
     /// Handles one decoded request (not hello: the server does the handshake). `fds` are the descriptors
-    /// that arrived with the frame, owned by the handler from now on (it closes them). `reply` must be
-    /// called exactly once.
+    /// that arrived with the frame, owned by the handler from now on: it closes them when it is done
+    /// (or they close when the last reference goes). `reply` must be called exactly once.
     func handle(
-        _ request: ClientMessage, requestID: UInt32, fds: [FileDescriptor], peer: PeerContext,
+        _ request: ClientMessage, requestID: UInt32, fds: OwnedDescriptors, peer: PeerContext,
         reply: @escaping @Sendable (HandlerReply) -> Void)
     /// The connection is gone: cancel its pending work, close its sessions, drop its segment references.
     func connectionClosed(_ connectionID: UInt64)

@@ -147,7 +147,7 @@ final class ServerLoop {
         for connection in Array(connections.values) {
             finishClose(connection, reason: .socketError("the server's event loop ended"), now: .now)
         }
-        for completion in server.mailbox.close() { completion.reply.release() }
+        _ = server.mailbox.close()  // replies nobody will read: dropping them releases their segments
         try? epoll.close()
     }
 
@@ -283,7 +283,7 @@ final class ServerLoop {
                 if case .ready(let version) = connection.state.phase { peer.protocolVersion = version }
                 let route = ReplyRoute(connectionID: connection.id, requestID: requestID, mailbox: server.mailbox, logger: logger)
                 server.handler.handle(
-                    message, requestID: requestID, fds: fds.map { FileDescriptor(rawValue: $0) }, peer: peer,
+                    message, requestID: requestID, fds: OwnedDescriptors(fds.map(FileDescriptor.init(rawValue:))), peer: peer,
                     reply: { route.deliver($0) })
                 if let reply = route.endHandling() {
                     complete(requestID: requestID, with: reply, on: connection, now: now)
@@ -301,10 +301,7 @@ final class ServerLoop {
     private func complete(requestID: UInt32, with reply: HandlerReply, on connection: ServerConnection, now: ContinuousClock.Instant) {
         let result = connection.state.complete(requestID: requestID, message: reply.message, fds: reply.fds.map(\.rawValue))
         if let frame = result.frame {
-            let outbound = OutboundFrame(frame, keepAlive: reply.keepAlive, ownedFDs: reply.ownedFDs.map(\.rawValue))
-            enqueue(outbound, on: connection, now: now)
-        } else {
-            reply.release()
+            enqueue(OutboundFrame(frame, keepAlive: reply.keepAlive), on: connection, now: now)
         }
         perform(result.actions, on: connection, now: now)
         scheduleFlush(connection)
@@ -314,10 +311,7 @@ final class ServerLoop {
         let (completions, stop, probes) = server.mailbox.take()
         for probe in probes { probe() }
         for completion in completions {
-            guard let connection = connections[completion.connectionID], !connection.isClosed else {
-                completion.reply.release()
-                continue
-            }
+            guard let connection = connections[completion.connectionID], !connection.isClosed else { continue }
             complete(requestID: completion.requestID, with: completion.reply, on: connection, now: now)
         }
         if let stop {
@@ -479,7 +473,10 @@ final class ServerLoop {
         closeDescriptors(frame.ownedFDs)
     }
 
+    /// Closes descriptors that came with frames no handler takes (the connection state's
+    /// `closeDescriptors` actions, frames left when a connection closes).
     private func closeDescriptors(_ fds: [Int32]) {
-        for fd in fds { try? FileDescriptor(rawValue: fd).close() }
+        guard !fds.isEmpty else { return }
+        OwnedDescriptors(fds.map(FileDescriptor.init(rawValue:))).close()
     }
 }

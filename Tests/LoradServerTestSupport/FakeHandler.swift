@@ -33,7 +33,7 @@ public final class FakeHandler: RequestHandling {
     public init() {}
 
     public func handle(
-        _ request: ClientMessage, requestID: UInt32, fds: [FileDescriptor], peer: PeerContext,
+        _ request: ClientMessage, requestID: UInt32, fds: OwnedDescriptors, peer: PeerContext,
         reply: @escaping @Sendable (HandlerReply) -> Void
     ) {
         log.withLock { $0.requests.append((request, requestID, peer)) }
@@ -76,7 +76,7 @@ public final class FakeHandler: RequestHandling {
         default:
             reply(HandlerReply(.error(ErrorPayload(code: .unsupported, message: "the fake handler does not do \(request.opcode)"))))
         }
-        for fd in fds { try? fd.close() }
+        fds.close()
     }
 
     public func connectionClosed(_ connectionID: UInt64) {

@@ -11,7 +11,7 @@ final class StallingHandler: RequestHandling {
     let release = DispatchSemaphore(value: 0)
 
     func handle(
-        _ request: ClientMessage, requestID: UInt32, fds: [FileDescriptor], peer: PeerContext,
+        _ request: ClientMessage, requestID: UInt32, fds: OwnedDescriptors, peer: PeerContext,
         reply: @escaping @Sendable (HandlerReply) -> Void
     ) {
         if case .ping(let ping) = request, ping.token == 666 {

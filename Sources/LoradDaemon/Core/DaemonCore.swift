@@ -63,13 +63,13 @@ public final class DaemonCore: RequestHandling {
     /// Handles one request (see ``RequestHandling``). Closes every descriptor in `fds` once
     /// it is done with them, on every path.
     public func handle(
-        _ request: ClientMessage, requestID: UInt32, fds: [FileDescriptor], peer: PeerContext,
+        _ request: ClientMessage, requestID: UInt32, fds: OwnedDescriptors, peer: PeerContext,
         reply: @escaping @Sendable (HandlerReply) -> Void
     ) {
         state.withLock { _ = $0.connections.insert(peer.connectionID) }
         let route = DaemonCore.route(of: request)
         if route.access == .admin, !peer.isAdmin {
-            DaemonCore.close(fds)
+            fds.close()
             reply(HandlerReply(WireError(reporting: RequestError.needsAdmin(request: "\(request.opcode)")).reply))
             return
         }
@@ -78,7 +78,7 @@ public final class DaemonCore: RequestHandling {
         guard case .worker(let lane) = route.execution else {
             let answer: HandlerReply
             do { answer = try route.handler(self, context) } catch { answer = HandlerReply(WireError(reporting: error).reply) }
-            DaemonCore.close(fds)
+            fds.close()
             reply(answer)
             return
         }
@@ -92,7 +92,7 @@ public final class DaemonCore: RequestHandling {
             } catch {
                 outcome = .failure(WireError(reporting: error))
             }
-            DaemonCore.close(fds)
+            fds.close()
             state.withLock { state in
                 if state.pending[key] === token { state.pending[key] = nil }
             }
@@ -125,10 +125,5 @@ public final class DaemonCore: RequestHandling {
             return Array(mine.values)
         }
         for token in tokens { token.cancel() }
-    }
-
-    /// Closes descriptors the core owns, ignoring errors (nothing useful can be done).
-    static func close(_ fds: [FileDescriptor]) {
-        for fd in fds { try? fd.close() }
     }
 }

@@ -7,7 +7,7 @@ struct RequestContext: Sendable {
     let requestID: UInt32
     let peer: PeerContext
     /// The descriptors that came with the request (closed by the core after the job).
-    let fds: [FileDescriptor]
+    let fds: OwnedDescriptors
     let token: RequestToken
 
     /// The descriptor a payload field names.
@@ -18,7 +18,7 @@ struct RequestContext: Sendable {
     /// frame's fd indexes (`PayloadReader.fd`), so the field is looked up among the
     /// descriptors that came with this request.
     func descriptor(_ number: Int32, field: String) throws(RequestError) -> FileDescriptor {
-        guard let fd = fds.first(where: { $0.rawValue == number }) else {
+        guard let fd = fds.descriptors.first(where: { $0.rawValue == number }) else {
             throw .missingDescriptor(field: field, carried: fds.count)
         }
         return fd

@@ -1,0 +1,34 @@
+import Synchronization
+
+/// Several descriptors with one owner (an array of ``OwnedFileDescriptor`` cannot be made),
+/// closed exactly once: by ``close()``, or when the last reference goes. A final class, so
+/// that it can travel to another queue with the work that uses the descriptors, such as
+/// the descriptors that came with one request frame.
+public final class OwnedDescriptors: Sendable {
+    private let open: Mutex<[FileDescriptor]?>
+
+    /// The number of descriptors (also after ``close()``).
+    public let count: Int
+
+    /// Takes ownership of `descriptors`.
+    public init(_ descriptors: [FileDescriptor]) {
+        open = Mutex(descriptors)
+        count = descriptors.count
+    }
+
+    /// The descriptors while they are open (empty after ``close()``). Borrowed: the owner
+    /// closes them.
+    public var descriptors: [FileDescriptor] { open.withLock { $0 ?? [] } }
+
+    /// Closes every descriptor now; later calls (and `deinit`) do nothing. A descriptor that
+    /// fails to close is freed by the kernel all the same, so failures are not reported.
+    public func close() {
+        guard let descriptors = open.withLock({ state -> [FileDescriptor]? in
+            defer { state = nil }
+            return state
+        }) else { return }
+        for descriptor in descriptors { try? descriptor.close() }
+    }
+
+    deinit { close() }
+}
