@@ -34,15 +34,14 @@ final class CompletionMailbox: Sendable {
 
     /// The descriptor the loop watches; readable when something was posted.
     let wakeup: EventFD
+    /// The mailbox's ownership of ``wakeup``: closed when the mailbox goes.
+    private let ownsWakeup: OwnedFileDescriptor
     private let contents = Mutex(Contents())
 
     /// Creates a mailbox with its eventfd.
     init() throws(SystemError) {
         wakeup = try EventFD()
-    }
-
-    deinit {
-        try? wakeup.close()
+        ownsWakeup = OwnedFileDescriptor(wakeup.fileDescriptor)
     }
 
     /// Posts a reply from any thread. Returns `false` (and the caller releases the reply)

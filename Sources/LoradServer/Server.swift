@@ -111,7 +111,11 @@ public final class Server: Sendable {
 
     /// Closes the listening socket and removes the file the server bound.
     func closeListener() {
-        try? listener.close()
+        do {
+            try listener.close()
+        } catch {
+            logger.warning("closing the listening socket failed: \(error)")
+        }
         if let socketPath { try? UnixSocket.removeSocketFile(atPath: socketPath) }
     }
 }

@@ -40,16 +40,19 @@ final class ServerLoop {
         self.settings = server.settings
         self.statistics = server.statistics
         self.logger = server.logger
-        self.epoll = try Epoll()
+        let epoll = try Epoll()
+        // Closes the epoll descriptor if the loop cannot be set up; handed to `teardown` else.
+        let ownsEpoll = OwnedFileDescriptor(epoll.fileDescriptor)
+        self.epoll = epoll
         self.receiveBuffer = .allocate(byteCount: server.settings.receiveBufferBytes, alignment: 16)
         do {
             try epoll.add(server.listener.fileDescriptor, interest: .readable, token: Self.listenerToken)
             try epoll.add(server.mailbox.wakeup.fileDescriptor, interest: .readable, token: Self.wakeupToken)
         } catch {
-            try? epoll.close()
             receiveBuffer.deallocate()
             throw error
         }
+        _ = ownsEpoll.release()
     }
 
     deinit {
@@ -148,7 +151,11 @@ final class ServerLoop {
             finishClose(connection, reason: .socketError("the server's event loop ended"), now: .now)
         }
         _ = server.mailbox.close()  // replies nobody will read: dropping them releases their segments
-        try? epoll.close()
+        do {
+            try epoll.close()
+        } catch {
+            logger.warning("closing the epoll descriptor failed: \(error)")
+        }
     }
 
     // MARK: Accepting
@@ -178,14 +185,16 @@ final class ServerLoop {
         nextConnectionID += 1
         statistics.connectionsAccepted.bump()
         let socket = accepted.socket
+        // Closes the socket on the way out unless the connection takes it.
+        let ownsSocket = OwnedFileDescriptor(socket.fileDescriptor)
         let credentials = accepted.peer
         do {
-            try epoll.add(socket.fileDescriptor, interest: .readable, token: id)
+            try epoll.add(ownsSocket.descriptor, interest: .readable, token: id)
         } catch {
             logger.error("cannot watch a new connection: \(error); closing it")
-            try? socket.close()
             return
         }
+        _ = ownsSocket.release()
         let current = server.live.withLock { $0 }
         let connection = ServerConnection(
             id: id, socket: socket, credentials: credentials,
@@ -457,7 +466,11 @@ final class ServerLoop {
         guard !connection.isClosed else { return }
         connection.isClosed = true
         try? epoll.remove(connection.socket.fileDescriptor)
-        try? connection.socket.close()
+        do {
+            try connection.socket.close()
+        } catch {
+            logger.debug("closing the socket of \(connection.logName) failed: \(error)")
+        }
         closeDescriptors(connection.state.abandon())
         for frame in connection.outbound.removeAll() { release(frame) }
         connections.removeValue(forKey: connection.id)

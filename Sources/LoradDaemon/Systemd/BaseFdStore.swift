@@ -31,11 +31,11 @@ public final class BaseFdStore: Sendable {
         self.logger = logger
         let sorted = StoredBase.sort(passed)
         self.passed = Mutex(sorted.bases)
-        for (name, fd, reason) in sorted.rejected {
+        for (name, _, reason) in sorted.rejected {
             logger.warning("fd store: discarding a passed descriptor: \(reason)", metadata: ["fd_name": "\(name)"])
             if !name.isEmpty { notifier.notify(.fdStoreRemove(name: name)) }
-            try? fd.close()
         }
+        OwnedDescriptors(sorted.rejected.map(\.fd)).close()
     }
 
     /// True when stores are sent (under systemd, `$NOTIFY_SOCKET` set).
