@@ -49,6 +49,7 @@ final class BenchHandler: RequestHandling {
         fds.close()
     }
 
+    func connectionOpened(_ connectionID: UInt64) {}
     func connectionClosed(_ connectionID: UInt64) {}
     func statusLine() -> String { "" }
 }

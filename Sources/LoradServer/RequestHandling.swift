@@ -57,6 +57,9 @@ public protocol RequestHandling: AnyObject, Sendable {
     func handle(
         _ request: ClientMessage, requestID: UInt32, fds: OwnedDescriptors, peer: PeerContext,
         reply: @escaping @Sendable (HandlerReply) -> Void)
+    /// A connection was accepted and admitted by the access policy (before its HELLO); called on
+    /// the loop thread. ``connectionClosed(_:)`` follows when it goes.
+    func connectionOpened(_ connectionID: UInt64)
     /// The connection is gone: cancel its pending work, close its sessions, drop its segment references.
     func connectionClosed(_ connectionID: UInt64)
     /// Figures for STATUS= and the stats request.

@@ -214,6 +214,7 @@ final class ServerLoop {
             connection.peer = PeerContext(
                 connectionID: id, pid: credentials.pid, uid: credentials.uid, gid: credentials.gid, isAdmin: isAdmin)
             noteDeadline(connection)
+            server.handler.connectionOpened(id)
             logger.debug("accepted \(connection.logName)\(isAdmin ? " (admin)" : "")")
         case .refused:
             statistics.connectionsRefused.bump()

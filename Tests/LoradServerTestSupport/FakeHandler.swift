@@ -24,6 +24,7 @@ public final class FakeHandler: RequestHandling {
     public struct Log: Sendable {
         public var requests: [(message: ClientMessage, requestID: UInt32, peer: PeerContext)] = []
         public var closed: [UInt64] = []
+        public var opened: [UInt64] = []
     }
 
     public let log = Mutex(Log())
@@ -81,6 +82,10 @@ public final class FakeHandler: RequestHandling {
 
     public func connectionClosed(_ connectionID: UInt64) {
         log.withLock { $0.closed.append(connectionID) }
+    }
+
+    public func connectionOpened(_ connectionID: UInt64) {
+        log.withLock { $0.opened.append(connectionID) }
     }
 
     public func statusLine() -> String { "fake" }

@@ -21,6 +21,7 @@ final class StallingHandler: RequestHandling {
         if case .ping(let ping) = request { reply(HandlerReply(.ping(PingReply(token: ping.token)))) }
     }
 
+    func connectionOpened(_ connectionID: UInt64) {}
     func connectionClosed(_ connectionID: UInt64) {}
     func statusLine() -> String { "stalling" }
 }

@@ -107,8 +107,9 @@ public final class DaemonCore: RequestHandling {
         }
     }
 
-    /// Registers a connection at accept, so that STATS counts it before its first request
-    /// (optional: a connection is also counted from its first request on).
+    /// Registers a connection the server admitted, so that STATS counts it from then on, idle
+    /// or not (a request from a connection not registered, as in tests that call the core
+    /// directly, registers it too).
     public func connectionOpened(_ connectionID: UInt64) {
         state.withLock { _ = $0.connections.insert(connectionID) }
     }

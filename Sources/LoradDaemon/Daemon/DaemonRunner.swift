@@ -46,7 +46,8 @@ public enum DaemonRunner {
         fdStore.discard(unconfigured: Set(config.bases.map(\.name)))
         core.useFdStore(fdStore)
         let server = try Server(settings: settings, handler: core, logger: logger)
-        let supervisor = SystemdSupervisor(notifier: notifier) { core.statusLine() }
+        // STATUS= shows the core's figures, then the server's (open clients, requests, refusals).
+        let supervisor = SystemdSupervisor(notifier: notifier) { "\(core.statusLine()); \(server.statistics.snapshot())" }
         let watchdog = SystemdWatchdog.configuredInterval().map { interval in
             logger.notice("watchdog: pinging every \(interval / 2) while the event loop answers")
             return SystemdWatchdog(interval: interval, notifier: supervisor.notifier) { server.probe(timeout: $0) }
@@ -95,6 +96,7 @@ public enum DaemonRunner {
             supervisor.baseSettled()
         }
         try server.run()
+        logger.notice("served \(server.statistics.snapshot())")
         supervisor.stopping()
         logger.notice("lorad exits")
     }
