@@ -18,16 +18,12 @@ final class ServerConnection {
     var outbound = OutboundQueue()
     /// The interest set registered with epoll.
     var interest: Epoll.Interest
-    /// Set once the connection is ending: why, and when to close even if frames are unsent.
-    var closing: (reason: ConnectionCloseReason, deadline: ContinuousClock.Instant)? {
-        didSet { isEnding = closing != nil }
-    }
-    /// Whether ``closing`` is set, kept as a plain flag: testing the optional tuple (which
-    /// holds a resilient `ContinuousClock.Instant`) goes through value witnesses, and the
-    /// loop asks after every write.
-    private(set) var isEnding = false
-    /// Set once the socket is closed and the connection forgotten.
-    var isClosed = false
+    /// How the connection ends: open, lingering over its last frames, closed.
+    var closing = ConnectionClosing()
+    /// Whether the connection is lingering or closed.
+    var isEnding: Bool { closing.isEnding }
+    /// Whether the socket is closed and the connection forgotten.
+    var isClosed: Bool { closing.isClosed }
     /// Whether the loop lists this connection among those with a deadline.
     var isTimed = false
     /// Whether the loop will write this connection's queue at the end of its current turn.
@@ -55,7 +51,7 @@ final class ServerConnection {
 
     /// The earliest moment the loop must look at this connection again.
     var nextDeadline: ContinuousClock.Instant? {
-        if let closing { return closing.deadline }
+        if isEnding { return closing.deadline }
         return state.nextDeadline
     }
 

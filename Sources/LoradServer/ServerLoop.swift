@@ -95,7 +95,7 @@ final class ServerLoop {
                 flush(connection, now: now)
             }
             if !connection.isClosed, broken, !connection.wantedInterest.contains(.readable) {
-                finishClose(connection, reason: connection.closing?.reason ?? .socketError("the peer hung up"), now: now)
+                apply(connection.closing.hungUp(), to: connection, now: now)
             }
         }
     }
@@ -131,11 +131,12 @@ final class ServerLoop {
                 timed.remove(id)
                 continue
             }
-            if let closing = connection.closing {
-                if closing.deadline <= now {
+            if connection.isEnding {
+                let action = connection.closing.check(now: now)
+                if action != .none {
                     logger.debug("closing without flushing: the peer did not read", metadata: ["connection": "\(connection.id)"])
-                    finishClose(connection, reason: closing.reason, now: now)
                 }
+                apply(action, to: connection, now: now)
             } else if let deadline = connection.state.nextDeadline, deadline <= now {
                 perform(connection.state.checkDeadlines(now: now), on: connection, now: now)
                 flush(connection, now: now)
@@ -148,7 +149,7 @@ final class ServerLoop {
     private func teardown() {
         closeListener()
         for connection in Array(connections.values) {
-            finishClose(connection, reason: .socketError("the server's event loop ended"), now: .now)
+            apply(connection.closing.abort(.socketError("the server's event loop ended")), to: connection, now: .now)
         }
         _ = server.mailbox.close()  // replies nobody will read: dropping them releases their segments
         do {
@@ -255,7 +256,7 @@ final class ServerLoop {
             do {
                 outcome = try connection.socket.receive(into: receiveBuffer, maxFDs: UnixSocket.maximumFDsPerMessage)
             } catch {
-                finishClose(connection, reason: .socketError(error.description), now: now)
+                apply(connection.closing.abort(.socketError(error.description)), to: connection, now: now)
                 return
             }
             guard case .completed(let message) = outcome else { break }
@@ -380,7 +381,7 @@ final class ServerLoop {
         if queued > settings.maxQueuedBytesPerConnection {
             statistics.slowReadersDropped.bump()
             logger.warning("dropping \(connection.logName): it stopped reading with \(queued) bytes of replies queued")
-            finishClose(connection, reason: .slowReader(queuedBytes: queued), now: now)
+            apply(connection.closing.abort(.slowReader(queuedBytes: queued)), to: connection, now: now)
         }
     }
 
@@ -403,7 +404,7 @@ final class ServerLoop {
                 updateInterest(connection)
                 return
             case .failure(let error):
-                finishClose(connection, reason: .socketError(error.description), now: now)
+                apply(connection.closing.abort(.socketError(error.description)), to: connection, now: now)
                 return
             }
             statistics.bytesSent.bump(sent)
@@ -413,8 +414,8 @@ final class ServerLoop {
                 release(frame)
             }
         }
-        if connection.isEnding, let closing = connection.closing {
-            finishClose(connection, reason: closing.reason, now: now)
+        if connection.isEnding {
+            apply(connection.closing.queueDrained(), to: connection, now: now)
             return
         }
         updateInterest(connection)
@@ -443,7 +444,7 @@ final class ServerLoop {
             connection.interest = wanted
         } catch {
             logger.error("epoll_ctl failed for \(connection.logName): \(error); closing it")
-            finishClose(connection, reason: .socketError(error.description), now: .now)
+            apply(connection.closing.abort(.socketError(error.description)), to: connection, now: .now)
         }
     }
 
@@ -455,17 +456,22 @@ final class ServerLoop {
             statistics.fatalErrors.bump()
             logger.info("\(connection.logName): \(reason)", metadata: ["code": "\(payload.name)"])
         }
-        if reason.flushesFirst, !connection.outbound.isEmpty {
-            connection.closing = (reason, now.advanced(by: settings.closeLinger))
-            updateInterest(connection)
-        } else {
-            finishClose(connection, reason: reason, now: now)
+        let action = connection.closing.end(
+            reason, hasQueuedFrames: !connection.outbound.isEmpty, now: now, linger: settings.closeLinger)
+        apply(action, to: connection, now: now)
+    }
+
+    /// Takes the action the connection's ``ConnectionClosing`` returned.
+    private func apply(_ action: ConnectionClosing.Action, to connection: ServerConnection, now: ContinuousClock.Instant) {
+        switch action {
+        case .none: break
+        case .linger: updateInterest(connection)
+        case .close(let reason): tearDown(connection, reason: reason)
         }
     }
 
-    private func finishClose(_ connection: ServerConnection, reason: ConnectionCloseReason, now: ContinuousClock.Instant) {
-        guard !connection.isClosed else { return }
-        connection.isClosed = true
+    /// Closes the socket of a connection its ``ConnectionClosing`` closed and forgets it.
+    private func tearDown(_ connection: ServerConnection, reason: ConnectionCloseReason) {
         try? epoll.remove(connection.socket.fileDescriptor)
         do {
             try connection.socket.close()
