@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "LoradTensors", targets: ["LoradTensors"]),
         .library(name: "LoradAdapters", targets: ["LoradAdapters"]),
         .library(name: "LoradStore", targets: ["LoradStore"]),
+        .library(name: "LoradTOML", targets: ["LoradTOML"]),
         .library(name: "LoradServer", targets: ["LoradServer"]),
     ],
     dependencies: [
@@ -32,6 +33,8 @@ let package = Package(
         // Pure cores.
         .target(name: "LoradSystem", dependencies: ["CLinux"]),
         .target(name: "LoradWire"),
+        .target(name: "LoradTOML"),
+        .target(name: "LoradConfig", dependencies: ["LoradTOML", "LoradSystem", "LoradWire"]),
         .target(name: "LoradTensors", dependencies: ["LoradSystem"]),
         .target(name: "LoradAdapters", dependencies: ["LoradTensors", "CBLAS", "CFuse"]),
         .target(
@@ -51,7 +54,8 @@ let package = Package(
         .target(
             name: "LoradDaemon",
             dependencies: [
-                "LoradServer", "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradStore", "CSystemd",
+                "LoradServer", "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradStore", "LoradConfig",
+                "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -61,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "lorad",
             dependencies: [
-                "LoradDaemon",
+                "LoradDaemon", "LoradConfig", "LoradSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -110,6 +114,8 @@ let package = Package(
         // Tests mirror Sources/.
         .testTarget(name: "LoradSystemTests", dependencies: ["LoradSystem"]),
         .testTarget(name: "LoradWireTests", dependencies: ["LoradWire", "LoradTestSupport"]),
+        .testTarget(name: "LoradTOMLTests", dependencies: ["LoradTOML", "LoradTestSupport"]),
+        .testTarget(name: "LoradConfigTests", dependencies: ["LoradConfig", "LoradTOML", "LoradSystem", "LoradTestSupport"]),
         .testTarget(name: "LoradTensorsTests", dependencies: ["LoradTensors", "LoradTestSupport"]),
         .testTarget(name: "LoradAdaptersTests", dependencies: ["LoradAdapters", "LoradTensors", "CFuse", "LoradTestSupport"]),
         .testTarget(name: "LoradStoreTests", dependencies: ["LoradStore", "LoradAdapters", "LoradTensors", "LoradTestSupport"]),
@@ -119,14 +125,17 @@ let package = Package(
         ),
         .testTarget(
             name: "LoradDaemonTests",
-            dependencies: ["LoradDaemon", "LoradServer", "LoradWire", "LoradSystem", "LoradTestSupport", "LoradServerTestSupport"]
+            dependencies: [
+                "LoradDaemon", "LoradConfig", "LoradServer", "LoradWire", "LoradSystem", "LoradTestSupport",
+                "LoradServerTestSupport",
+            ]
         ),
         .testTarget(name: "LoradClientTests", dependencies: ["LoradClient", "LoradWire"]),
         .testTarget(name: "loractlTests", dependencies: ["loractl", "LoradTestSupport"]),
         .testTarget(
             name: "LoradEndToEndTests",
             dependencies: [
-                "LoradClient", "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "lorad", "loractl",
+                "LoradClient", "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradConfig", "lorad", "loractl",
                 "LoradTestSupport",
             ]
         ),

@@ -1,3 +1,5 @@
+import LoradSystem
+
 extension AccessPolicy {
     /// The verdict on one connecting peer.
     public enum Decision: Sendable, Hashable {

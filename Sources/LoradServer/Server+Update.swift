@@ -1,3 +1,5 @@
+import LoradSystem
+
 extension Server {
     /// The settings new connections get now: ``settings`` with the latest
     /// ``update(access:connection:)`` applied.

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import LoradClient
+import LoradSystem
 import Synchronization
 
 /// Runs benchmark clients on threads of their own and gathers their latencies.
@@ -37,8 +38,7 @@ enum ClientPool {
         let began = clock.now
         for _ in 0..<clients { start.signal() }
         group.wait()
-        let elapsed = (clock.now - began).components
-        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        let seconds = (clock.now - began).inSeconds
         let all = results.withLock { $0 }
         let summary = LatencySummary(
             latencies: all.flatMap(\.latencies), errors: all.reduce(0) { $0 + $1.errors }, seconds: seconds)
@@ -47,8 +47,7 @@ enum ClientPool {
 
     /// Microseconds in `duration`.
     static func microseconds(_ duration: Duration) -> Double {
-        let parts = duration.components
-        return Double(parts.seconds) * 1e6 + Double(parts.attoseconds) / 1e12
+        duration.inSeconds * 1e6
     }
 
     /// Prints the summary (and the JSON line with `json`), and the first error on stderr.

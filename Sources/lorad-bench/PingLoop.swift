@@ -119,8 +119,7 @@ enum PingLoop {
                 }
             }
         }
-        let elapsed = (clock.now - began).components
-        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        let seconds = (clock.now - began).inSeconds
         return (LatencySummary(latencies: latencies, errors: errors, seconds: seconds), firstError)
     }
 

@@ -1,6 +1,8 @@
 import ArgumentParser
+import LoradConfig
 import LoradDaemon
 import Logging
+import LoradSystem
 
 /// The `lorad` daemon's command line. Parsing flags is all this file does: the
 /// flags become ``ConfigOverrides`` and LoradDaemon does the rest.
@@ -26,32 +28,37 @@ struct Lorad: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The TOML config file to read.", valueName: "file"))
     var config: String?
 
-    @Option(name: .long, help: ArgumentHelp("The adapter store folder (default: $STATE_DIRECTORY, /var/lib/lorad for root, else ~/.local/state/lorad).", valueName: "dir"))
+    @Option(name: .long, help: Self.help("--state-dir"))
     var stateDir: String?
 
-    @Option(name: .long, help: ArgumentHelp("The Unix socket to listen on (default: $RUNTIME_DIRECTORY/lorad.sock, /run/lorad/lorad.sock for root, else $XDG_RUNTIME_DIR/lorad.sock).", valueName: "path"))
+    @Option(name: .long, help: Self.help("--socket"))
     var socket: String?
 
-    @Option(name: .customLong("base"), help: ArgumentHelp("A base model: a .safetensors file or diffusers folder (repeatable; wins over the file's base of the same name).", valueName: "name=path"))
+    @Option(name: .customLong("base"), help: Self.help("--base"))
     var bases: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Memory for derived segments, in bytes or with K/M/G/KiB/MiB/GiB (default: half the machine's memory).", valueName: "size"))
+    @Option(name: .long, help: Self.help("--memory-budget"))
     var memoryBudget: String?
 
-    @Option(name: .long, help: ArgumentHelp("The socket's permission bits (default: 0660).", valueName: "octal"))
+    @Option(name: .long, help: Self.help("--socket-mode"))
     var socketMode: String?
 
-    @Option(name: .long, help: ArgumentHelp("Worker threads for decompressing and fusing (default: the core count).", valueName: "n"))
+    @Option(name: .long, help: Self.help("--threads"))
     var threads: String?
 
     @Flag(name: .long, help: "Check the configuration, print a one-line summary and exit.")
     var checkConfig = false
 
+    /// The flags that override the config file, by the flag ``Setting/all`` declares for
+    /// each setting (a test checks every declared flag is here and reaches its setting).
+    var overrides: ConfigOverrides {
+        let given = ["--state-dir": stateDir, "--socket": socket, "--memory-budget": memoryBudget, "--socket-mode": socketMode, "--threads": threads]
+        return ConfigOverrides(configFile: config, bases: bases, values: given.compactMapValues { $0 })
+    }
+
     func run() throws {
+        let overrides = self.overrides
         let destination = LoradLogging.bootstrap()
-        let overrides = ConfigOverrides(
-            configFile: config, stateDirectory: stateDir, socketPath: socket, bases: bases,
-            memoryBudget: memoryBudget, socketMode: socketMode, threads: threads)
         let daemonConfig: DaemonConfig
         do {
             daemonConfig = try ConfigLoader(environment: .current()).load(overrides)
@@ -73,6 +80,12 @@ struct Lorad: ParsableCommand {
             Self.reportFatal("\(error)", to: destination)
             throw ExitCode.failure
         }
+    }
+
+    /// The help of a setting's flag: its declared doc line and value name.
+    private static func help(_ flag: String) -> ArgumentHelp {
+        let setting = Setting.flagged(flag)
+        return ArgumentHelp(setting?.doc ?? "", valueName: setting?.flagValueName)
     }
 
     /// Reports why lorad stops: at error priority in the journal (so that

@@ -1,4 +1,5 @@
 import LoradServer
+import LoradSystem
 import Testing
 
 @Suite struct AccessPolicyPeersTests {

@@ -1,6 +1,7 @@
+import Logging
+import LoradConfig
 import LoradServer
 import LoradSystem
-import Logging
 import Synchronization
 
 /// Reloads the configuration on SIGHUP: tells systemd `RELOADING=1`, loads the config
@@ -58,12 +59,9 @@ public final class ConfigReloader: Sendable {
         }
         var applied = next
         // What needs a restart keeps its running value, so the next reload reports it again.
-        applied.socketPath = current.socketPath
-        applied.socketMode = current.socketMode
-        applied.stateDirectory = current.stateDirectory
-        applied.memoryBudget = current.memoryBudget
-        applied.threads = current.threads
-        applied.limits.sessionsPerUID = current.limits.sessionsPerUID
+        for setting in Setting.all where setting.reload == .restart {
+            setting.keep(current, in: &applied)
+        }
         running.withLock { $0 = applied }
         logger.notice("reloaded \(next.configFile ?? "the configuration"): \(plan.summary)")
         core.removeBases(plan.basesRemoved)

@@ -1,8 +1,9 @@
 import Dispatch
 import Glibc
+import Logging
+import LoradConfig
 import LoradServer
 import LoradSystem
-import Logging
 
 /// Runs lorad: opens the store, starts loading the bases, serves the socket (bound, or
 /// adopted from systemd's socket activation) until SIGTERM or SIGINT, then drains and

@@ -1,3 +1,5 @@
+import LoradConfig
+
 /// What a configuration reload changes, worked out from the running and the new config
 /// (pure; ``ConfigReloader`` applies it).
 public struct ReloadPlan: Sendable, Equatable {
@@ -6,10 +8,11 @@ public struct ReloadPlan: Sendable, Equatable {
     /// Names no longer configured: they leave the base list and the fd store, new sessions on
     /// them get `not_found`; open sessions keep their base until they close.
     public var basesRemoved: [String]
-    /// Whether the `[access]` rules or the per-connection `[limits]` changed (applied to
-    /// new connections).
+    /// Whether a setting declared ``SettingReload/live`` changed (the `[access]` rules and
+    /// the per-connection `[limits]`, applied to new connections).
     public var accessOrLimitsChanged: Bool
-    /// Settings that changed but only take effect at restart (`socket`, `state_dir`, ...).
+    /// Settings declared ``SettingReload/restart`` that changed, in ``Setting/all`` order
+    /// (`state_dir`, `socket`, ...).
     public var needRestart: [String]
 
     /// The plan for going from `running` to `next`.
@@ -18,18 +21,8 @@ public struct ReloadPlan: Sendable, Equatable {
             !running.bases.contains { $0.name == base.name && $0.path == base.path }
         }
         basesRemoved = running.bases.map(\.name).filter { name in !next.bases.contains { $0.name == name } }
-        accessOrLimitsChanged = running.access != next.access
-            || running.limits.requestsInFlightPerConnection != next.limits.requestsInFlightPerConnection
-            || running.limits.handshakeTimeout != next.limits.handshakeTimeout
-            || running.limits.partialFrameTimeout != next.limits.partialFrameTimeout
-        var restart: [String] = []
-        if running.socketPath != next.socketPath { restart.append("socket") }
-        if running.socketMode != next.socketMode { restart.append("socket_mode") }
-        if running.stateDirectory != next.stateDirectory { restart.append("state_dir") }
-        if running.memoryBudget != next.memoryBudget { restart.append("memory_budget") }
-        if running.threads != next.threads { restart.append("threads") }
-        if running.limits.sessionsPerUID != next.limits.sessionsPerUID { restart.append("limits.sessions_per_uid") }
-        needRestart = restart
+        accessOrLimitsChanged = Setting.all.contains { $0.reload == .live && $0.differs(running, next) }
+        needRestart = Setting.all.filter { $0.reload == .restart && $0.differs(running, next) }.map(\.key)
     }
 
     /// One line for the log: `reload: 1 base to load (b), access/limits updated`.

@@ -1,3 +1,4 @@
+import LoradConfig
 import LoradServer
 import LoradWire
 

@@ -1,3 +1,5 @@
+import LoradWire
+
 /// The `FDNAME=`s lorad gives its entries in systemd's file descriptor store, and their
 /// parsing when systemd passes them back (pure).
 ///
@@ -36,11 +38,11 @@ public enum FdStoreName: Sendable, Hashable {
     public init?(fdName: String) {
         if fdName.hasPrefix(Self.segmentPrefix) {
             let base = String(fdName.dropFirst(Self.segmentPrefix.count))
-            guard ResourceName.isValid(base) else { return nil }
+            guard WireName.isValid(base) else { return nil }
             self = .segment(base: base)
         } else if fdName.hasPrefix(Self.recordPrefix) {
             let base = String(fdName.dropFirst(Self.recordPrefix.count))
-            guard ResourceName.isValid(base) else { return nil }
+            guard WireName.isValid(base) else { return nil }
             self = .record(base: base)
         } else {
             return nil

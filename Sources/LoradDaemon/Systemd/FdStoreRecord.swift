@@ -1,4 +1,5 @@
 import LoradTensors
+import LoradWire
 
 /// What lorad stores beside a base segment in systemd's file descriptor store (as a small
 /// sealed memfd of its own, ``FdStoreName/record(base:)``), to check on restart that the
@@ -103,8 +104,8 @@ public struct FdStoreRecord: Sendable, Hashable {
         guard format == Self.format else { throw FdStoreRecordError("format \"\(format)\", not \"\(Self.format)\"") }
         let version = try Self.unsigned(root, "version")
         guard version == Self.version else { throw FdStoreRecordError("version \(version), this lorad reads \(Self.version)") }
-        base = try Self.string(root, "base", maxBytes: ResourceName.maximumLength)
-        guard ResourceName.isValid(base) else { throw FdStoreRecordError("base name \"\(base)\" is not a valid name") }
+        base = try Self.string(root, "base", maxBytes: WireLimits.maxNameBytes)
+        guard WireName.isValid(base) else { throw FdStoreRecordError("base name \"\(base)\" is not a valid name") }
         path = try Self.string(root, "path", maxBytes: Self.maximumPathLength)
         segmentSize = try Self.unsigned(root, "segment_size")
         segmentHeaderSHA256 = try Self.digest(root, "segment_header_sha256")

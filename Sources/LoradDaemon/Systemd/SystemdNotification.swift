@@ -1,3 +1,5 @@
+import LoradSystem
+
 /// One state change told to systemd over the notification socket (`sd_notify(3)`).
 public enum SystemdNotification: Sendable, Hashable {
     /// `READY=1`: start-up is finished (for `Type=notify`, systemd starts dependants now).
@@ -48,11 +50,6 @@ public enum SystemdNotification: Sendable, Hashable {
 
     /// Whole microseconds of `duration`, clamped to `0...UInt64.max`.
     static func microseconds(of duration: Duration) -> UInt64 {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else { return 0 }
-        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000)
-        if overflow { return .max }
-        let (total, overflow2) = whole.addingReportingOverflow(UInt64(max(0, attoseconds) / 1_000_000_000_000))
-        return overflow2 ? .max : total
+        duration.whole(.microseconds)
     }
 }

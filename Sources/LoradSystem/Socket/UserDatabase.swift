@@ -4,9 +4,9 @@ import Glibc
 /// `/etc/group`, or whatever NSS is configured with), for access control on
 /// peer credentials. All calls are thread-safe (the `_r` variants).
 public enum UserDatabase {
-    /// The largest scratch buffer a lookup may use, in bytes; an entry needing
-    /// more is reported as `ERANGE`.
-    static let maximumBufferSize = 1 << 20
+    /// The largest scratch buffer a lookup may use, in bytes (16 MiB: a group with very
+    /// many members needs a big one); an entry needing more is reported as `ERANGE`.
+    static let maximumBufferSize = 1 << 24
     /// The most groups a user may have (Linux's `NGROUPS_MAX`).
     static let maximumGroupCount = 65_536
 
@@ -36,6 +36,20 @@ public enum UserDatabase {
             let code = getgrnam_r(name, &entry, buffer, size, &result)
             if code != 0 { return .failed(code) }
             return .found(result == nil ? nil : entry.gr_gid)
+        }
+    }
+
+    /// The id of the user called `name`, or nil when there is no such user.
+    ///
+    /// The corresponding C function is `getpwnam_r`.
+    /// - Throws: ``SystemError`` when the database cannot be read.
+    public static func userID(named name: String) throws(SystemError) -> UInt32? {
+        try lookingUp("getpwnam_r (user \(name))") { (buffer: UnsafeMutablePointer<CChar>, size: Int) -> LookupStep<UInt32> in
+            var entry = passwd()
+            var result: UnsafeMutablePointer<passwd>?
+            let code = getpwnam_r(name, &entry, buffer, size, &result)
+            if code != 0 { return .failed(code) }
+            return .found(result == nil ? nil : entry.pw_uid)
         }
     }
 

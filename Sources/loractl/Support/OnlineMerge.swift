@@ -24,8 +24,7 @@ enum OnlineMerge {
         if json {
             print(CLIJSON.merged(base: base, adapters: adapters, output: output, reply: reply))
         } else if !quiet {
-            let elapsed = (clock.now - start).components
-            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            let seconds = (clock.now - start).inSeconds
             printError("lorad merged \(adapters.count) adapter(s) into \(output): \(reply.tensorsMerged) tensors changed, \(AdapterSummary.human(Int(clamping: reply.bytesWritten))) in \(AdapterSummary.format2(seconds)) s")
         }
     }

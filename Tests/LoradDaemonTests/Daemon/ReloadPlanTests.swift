@@ -1,4 +1,6 @@
+import LoradConfig
 import LoradServer
+import LoradSystem
 import Testing
 
 @testable import LoradDaemon

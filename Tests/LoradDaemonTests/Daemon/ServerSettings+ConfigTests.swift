@@ -1,5 +1,7 @@
+import LoradConfig
 import LoradDaemon
 import LoradServer
+import LoradSystem
 import Testing
 
 @Suite struct ServerSettingsConfigTests {

@@ -224,7 +224,6 @@ def run(socket_path: Path, workdir: Path, adapters: Mapping[str, Path], *, steps
     import lorad.diffusers
     from diffusers import CogVideoXDDIMScheduler, CogVideoXPipeline
 
-    torch.set_num_threads(max(1, min(torch.get_num_threads(), os.cpu_count() or 1)))
     with lorad.Client(str(socket_path)) as client:
         print(f"connected to {client.server_name} (protocol {client.protocol_version}) on {socket_path}")
         info = client.wait_ready(BASE_NAME, timeout=60.0)
@@ -244,7 +243,7 @@ def run(socket_path: Path, workdir: Path, adapters: Mapping[str, Path], *, steps
                 scheduler=CogVideoXDDIMScheduler(), zero_copy=zero_copy,
             )
             pipe.pipeline.set_progress_bar_config(disable=True)
-            print(f"built {type(pipe.pipeline).__name__} with its transformer bound to session "
+            print(f"built {type(pipe.pipeline).__name__} with its transformer bound to session {session.id} "
                   f"(zero_copy={zero_copy}) in {(time.perf_counter() - started) * 1000:.1f} ms; no weight file read")
 
             embeds, negative = prompt_embeds(seed=2), prompt_embeds(seed=3)

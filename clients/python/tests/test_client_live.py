@@ -318,6 +318,27 @@ def test_restart_then_reconnect_reopens_sessions_pinned(stocked: Any, client: An
     empty.close()
 
 
+def test_reconnect_names_each_failed_session_and_the_code_once(stocked: Any, client: Any) -> None:
+    """A session whose adapter was removed cannot be reopened: reconnect() raises that error
+    (its class and code), listing the session, with "(not_found, code 100)" said once."""
+    lost = client.session(BASE)
+    lost.switch({"plain": 0.5})
+    kept = client.session(BASE)
+    assert client.remove_adapter("plain", force=True) == 1  # the session keeps its segments
+    with pytest.raises(lorad.NotFound) as caught:
+        client.reconnect(timeout=30)
+    text = str(caught.value)
+    assert caught.value.code == 100 and caught.value.name == "not_found"
+    assert text.count("code 100") == 1 and text.endswith("(not_found, code 100)"), text
+    assert text.startswith("reconnected, but 1 session could not be reopened: <lorad.Session") and "plain" in text, text
+    assert text.count("close it and open a new one") == 1, text
+    assert kept.state.epoch == client.connection.epoch
+    with pytest.raises(lorad.NotFound):
+        lost.switch({})
+    lost.close()
+    kept.close()
+
+
 # ---------------------------------------------------------------------------- flatness
 
 

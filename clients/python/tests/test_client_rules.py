@@ -68,6 +68,10 @@ def test_adapter_refs() -> None:
     for bad in ("disney@", "disney@0", "@2", "dis ney", "disney@x", "a@1@2", ""):
         with pytest.raises(lorad.InvalidArgument):
             parse_ref(bad)
+    # One sentence, not the client's rule followed by the wire parser's restatement of it.
+    with pytest.raises(lorad.InvalidArgument) as caught:
+        parse_ref("x@0")
+    assert str(caught.value) == "the adapter 'x@0' is not NAME or NAME@VERSION (VERSION a whole number from 1)"
 
 
 def test_adapter_sets() -> None:
@@ -84,5 +88,17 @@ def test_adapter_sets() -> None:
         parse_adapter_set({"a": math.inf})
     with pytest.raises(lorad.InvalidArgument, match="give a number"):
         parse_adapter_set({"a": "heavy"})
+    # Weights are numbers: a numeric string or a bool is refused, not converted.
+    for bad in ("0.5", True, False, None, b"1", [0.5]):
+        for form in ({"a": bad}, [("a", bad)], [lorad.ActiveAdapter("a", 1, bad)]):  # type: ignore[arg-type]
+            with pytest.raises(lorad.InvalidArgument, match=r"the weight of a is .*give a number: an int or a float") as caught:
+                parse_adapter_set(form)
+            assert caught.value.code is None
+    for bad in (math.nan, -math.inf, math.inf):
+        with pytest.raises(lorad.InvalidArgument, match="finite"):
+            parse_adapter_set([("a", bad)])
+    np = pytest.importorskip("numpy")
+    assert flat({"a": 2, "b": np.float32(0.5), "c": np.int64(-1)}) == [("a", None, 2.0), ("b", None, 0.5), ("c", None, -1.0)]
+    assert all(type(w.weight) is float for w in parse_adapter_set({"a": 2, "b": np.float32(0.5)}))
     with pytest.raises(lorad.InvalidArgument, match="twice"):
         parse_adapter_set(["a@1", "a@2"])

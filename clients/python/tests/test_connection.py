@@ -260,6 +260,20 @@ def test_open_reports_a_stale_socket(tmp_path: Any) -> None:
         Connection.open(path)
 
 
+def test_open_reports_a_path_that_is_not_a_socket(tmp_path: Any) -> None:
+    """connect() on a regular file (or a folder) is refused like a stale socket; say what the path is."""
+    regular = tmp_path / "lorad.sock"
+    regular.write_text("not a socket\n")
+    for path, kind in ((regular, "a regular file"), (tmp_path, "a folder")):
+        with pytest.raises(errors.DaemonUnavailable) as caught:
+            Connection.open(path)
+        text = str(caught.value)
+        assert f"lorad is not reachable at {path}: it is {kind}, not a socket." in text
+        assert "stale" not in text and "nothing listens" not in text
+        assert "LORAD_SOCKET" in text and "move that file away" in text
+        assert not caught.value.retryable
+
+
 # ---------------------------------------------------------------------------- pipelining
 
 
@@ -391,6 +405,10 @@ def test_keyboard_interrupt_sends_cancel_and_discards_the_late_reply(serve: Any)
     server, conn = serve(_late_session_reply_handler(name, release))
     main = threading.main_thread().ident
     assert threading.get_ident() == main, "the test must run in the main thread"
+    # Python's own SIGINT handler, whatever pytest inherited: a background job of a shell
+    # without job control (`cmd &` in a script, nohup) starts with SIGINT ignored, and
+    # Python then installs no handler, so the signal would never raise KeyboardInterrupt.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.2, lambda: signal.pthread_kill(main, signal.SIGINT))  # type: ignore[arg-type]
     timer.start()
     try:
@@ -398,6 +416,8 @@ def test_keyboard_interrupt_sends_cancel_and_discards_the_late_reply(serve: Any)
             conn.request(wire.GetSegments(session_id=5))  # no timeout: only Ctrl-C ends it
     finally:
         timer.cancel()
+        timer.join()
+        signal.signal(signal.SIGINT, previous)
     _assert_cancelled_then_discarded(server, conn, name, release)
 
 

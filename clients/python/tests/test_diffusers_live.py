@@ -298,3 +298,55 @@ def test_empty_model_matches_from_pretrained_and_follows_base_dtypes(world: Worl
     assert changed == sum(1 for name in entries if "norm" in name) > 0
     assert all(dtypes[name] == (torch.float32 if "norm" in name else torch.bfloat16) for name in dtypes)
     assert {p.device.type for p in model.parameters()} == {"meta"}
+
+
+def test_pipeline_names_diffusers_placeholder_class() -> None:
+    """Without transformers, diffusers exports a placeholder CogVideoXPipeline whose constructor
+    takes only *args, **kwargs: say so (and how to install it), not 'takes no transformer'."""
+    from diffusers.utils import dummy_torch_and_transformers_objects as dummies
+
+    class Stub:  # a placeholder that is not diffusers' DummyObject: an empty constructor signature
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+    for placeholder in (dummies.CogVideoXPipeline, Stub):
+        with pytest.raises(ImportError) as caught:
+            lorad.diffusers.pipeline(placeholder, {}, None)  # type: ignore[arg-type]
+        text = str(caught.value)
+        assert f"diffusers could not import {placeholder.__name__}" in text
+        assert "install 'lorad[diffusers]'" in text and "transformers" in text
+        assert "takes no" not in text
+
+
+def test_pipeline_requires_the_components_it_needs() -> None:
+    """A scheduler left out was passed as None and failed on the first call with
+    'NoneType' object has no attribute 'set_timesteps': refuse it when building, naming what
+    is missing. tokenizer and text_encoder may be left out (prompt_embeds replaces them); an
+    explicit None is a choice (vae=None with output_type='latent'). Checked before any binding."""
+    from diffusers import CogVideoXDDIMScheduler, CogVideoXPipeline
+
+    with pytest.raises(ValueError, match=r"CogVideoXPipeline needs scheduler=:") as caught:
+        lorad.diffusers.pipeline(CogVideoXPipeline, {}, None, vae=None)  # type: ignore[arg-type]
+    assert "tokenizer" not in str(caught.value) and "text_encoder" not in str(caught.value)
+    with pytest.raises(ValueError, match=r"CogVideoXPipeline needs vae=, scheduler=: pass them"):
+        lorad.diffusers.pipeline(CogVideoXPipeline, {}, None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"needs vae=:"):
+        lorad.diffusers.pipeline(CogVideoXPipeline, {}, None, scheduler=CogVideoXDDIMScheduler())  # type: ignore[arg-type]
+
+
+def test_unbound_pipeline_refuses_to_switch(world: World) -> None:
+    """After unbind() the transformer no longer follows the session: switch/attach/detach would
+    change the session alone, silently. They raise instead, and the session stays as it was."""
+    from diffusers import CogVideoXDDIMScheduler, CogVideoXPipeline
+
+    with world.client.session(BASE, mode="fused") as session:
+        pipe = lorad.diffusers.pipeline(CogVideoXPipeline, world.config, session,
+                                        vae=None, scheduler=CogVideoXDDIMScheduler())
+        pipe.switch({"wc": 1.0})
+        pipe.unbind()
+        pipe.unbind()  # idempotent
+        for verb, call in (("switch", lambda: pipe.switch({"sk": 0.5})), ("attach", lambda: pipe.attach("sk", 0.5)),
+                           ("detach", lambda: pipe.detach("wc"))):
+            with pytest.raises(lorad.torch.BindError, match=rf"SwitchingPipeline is unbound: {verb}\(\)"):
+                call()
+        assert [(a.name, a.weight) for a in session.active] == [("wc", 1.0)]

@@ -612,14 +612,17 @@ class Client:
                         conn, self._timeout(_UNSET) if remaining is None else remaining, deadline,
                         lambda base, left: self.wait_ready(base, left))
                 except LoradError as error:
-                    failed.append(f"{session!r}: {error}")
                     if first is None:
                         first = error
+                    # The raised error's str() ends with first's "(name, code N)": say another's only.
+                    same = (error.code, error.name) == (first.code, first.name)
+                    failed.append(f"{session!r}: {' '.join(error.message.split()) if same else error}")
             if first is not None:
+                which = ("1 session could not be reopened", "close it and open a new one") if len(failed) == 1 else (
+                    f"{len(failed)} sessions could not be reopened", "close them and open new ones")
                 raise type(first)(
-                    f"reconnected, but {len(failed)} session(s) could not be reopened: {'; '.join(failed)}; "
-                    "close them and open new ones", code=first.code, name=first.name, request=first.request,
-                    retryable=first.retryable)
+                    f"reconnected, but {which[0]}: {'; '.join(failed)}; {which[1]}",
+                    code=first.code, name=first.name, request=first.request, retryable=first.retryable)
 
     def _open_until(self, deadline: float | None, timeout: float | None) -> Connection:
         pause = 0.05

@@ -40,6 +40,7 @@ import itertools
 import os
 import select
 import socket
+import stat
 import threading
 import time
 from typing import Any, Callable
@@ -117,6 +118,21 @@ class _Waiter:
         self.waiting = False
 
 
+
+def _not_a_socket(path: str) -> str | None:
+    """What ``path`` is when it exists and is not a socket (``"a regular file"``, ...), else None."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISSOCK(mode):
+        return None
+    for test, kind in ((stat.S_ISREG, "a regular file"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return "another kind of file"
+
 class Connection:
     """One connection to lorad: one Unix socket, HELLO done, then requests and replies.
 
@@ -172,7 +188,7 @@ class Connection:
         HELLO exchange.
 
         Raises :class:`~lorad.errors.DaemonUnavailable` when nothing listens at ``path``
-        (no socket file, a stale one, a path through a non-folder),
+        (no socket file, a stale one, a file that is not a socket, a path through a non-folder),
         :class:`~lorad.errors.PermissionDenied` when the socket or the daemon refuses this
         user, :class:`~lorad.errors.Timeout` when the connect or HELLO takes longer than
         ``connect_timeout``, :class:`~lorad.errors.ProtocolViolation` when the daemon
@@ -187,6 +203,12 @@ class Connection:
             sock.settimeout(None)
         except (FileNotFoundError, ConnectionRefusedError, NotADirectoryError) as error:
             sock.close()
+            kind = _not_a_socket(target) if isinstance(error, ConnectionRefusedError) else None
+            if kind is not None:
+                raise DaemonUnavailable(
+                    f"lorad is not reachable at {target}: it is {kind}, not a socket. Pass the daemon's socket "
+                    "(socket= argument or $LORAD_SOCKET), or, if lorad should listen there, move that file "
+                    "away and start lorad (systemctl start lorad.socket)", retryable=False) from error
             what = "no socket file" if isinstance(error, FileNotFoundError) else (
                 "nothing listens on the socket (stale socket file)"
                 if isinstance(error, ConnectionRefusedError) else "a part of the path is not a folder")
@@ -196,8 +218,8 @@ class Connection:
         except PermissionError as error:
             sock.close()
             raise PermissionDenied(
-                f"permission denied connecting to {target}: ask an administrator to add you to the "
-                "lorad group or to the daemon's allowed users") from error
+                f"permission denied connecting to {target} ({_socket_access(target)}): ask an "
+                "administrator to add you to the socket's group or to the daemon's allowed users") from error
         except socket.timeout as error:
             sock.close()
             raise Timeout(
@@ -715,9 +737,10 @@ class Connection:
         except wire.WireError as error:
             return ProtocolViolation(f"lorad sent a FATAL frame this client cannot decode ({error}); reconnect")
         if fatal.code == 104:
+            advice = fatal.message or "ask an administrator to allow your user or group in lorad's configuration"
             return PermissionDenied(
-                f"lorad refused the connection at {self._path}: {fatal.message}; ask an administrator to allow "
-                "your user or group in lorad's configuration", code=104, name=fatal.name or "permission_denied")
+                f"lorad refused the connection at {self._path}: {advice}", code=104,
+                name=fatal.name or "permission_denied")
         if fatal.code == 3:
             return ProtocolViolation(
                 f"lorad speaks another protocol version: {fatal.message}; use a client and a daemon from the "
@@ -778,3 +801,25 @@ class Connection:
                 _close_fds(waiter.fds)
                 del self._waiters[request_id]
         self._in_flight = 0
+
+
+def _socket_access(path: str) -> str:
+    """Who may open the socket at ``path``, for a refusal message: its owner, group and mode,
+    or that a folder on the way cannot be searched (``stat`` fails then too)."""
+    import grp
+    import pwd
+    import stat
+
+    try:
+        info = os.stat(path)
+    except OSError:
+        return "a folder on the path cannot be searched by this user"
+
+    def name(lookup: Any, ident: int) -> str:
+        try:
+            return str(lookup(ident)[0])
+        except KeyError:
+            return str(ident)
+
+    return (f"the socket is {name(pwd.getpwuid, info.st_uid)}:{name(grp.getgrgid, info.st_gid)}, "
+            f"mode {stat.S_IMODE(info.st_mode):04o}")

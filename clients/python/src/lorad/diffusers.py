@@ -17,9 +17,11 @@ place, exactly, as :mod:`lorad.torch` describes::
             CogVideoXPipeline, "/models/CogVideoX-2b/transformer", session,
             vae=vae, scheduler=CogVideoXDDIMScheduler.from_config(...), zero_copy=True)
         pipe.switch({"watercolor": 0.8})
-        video = pipe(prompt_embeds=embeds, num_inference_steps=50).frames
+        video = pipe(prompt_embeds=embeds, negative_prompt_embeds=negative_embeds,
+                     num_inference_steps=50).frames  # no text encoder: both embeddings given
 
-Needs ``torch``, ``diffusers`` and ``accelerate`` (``pip install 'lorad[diffusers]'``);
+Needs ``torch``, ``diffusers``, ``transformers`` (diffusers imports CogVideoXPipeline only with it)
+and ``accelerate`` (``pip install 'lorad[diffusers]'``);
 they are imported when a function here is first called, not when this module is.
 """
 
@@ -28,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
-import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -216,6 +217,22 @@ def _constructor_parameters(pipeline_cls: type) -> list[str]:
             if name != "self" and parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)]
 
 
+def _is_placeholder(pipeline_cls: type, names: list[str]) -> bool:
+    """Whether ``pipeline_cls`` is the stand-in diffusers exports when a backend it needs
+    (transformers, for CogVideoXPipeline) does not import: a class made by diffusers'
+    ``DummyObject`` metaclass, or one whose constructor names no parameter at all."""
+    return type(pipeline_cls).__name__ == "DummyObject" or not names
+
+
+#: Components a call with ``prompt_embeds`` (and ``negative_prompt_embeds``) does without.
+_PROMPT_COMPONENTS = ("tokenizer", "text_encoder")
+
+
+def _replaced_by_prompt_embeds(name: str) -> bool:
+    """``tokenizer``, ``text_encoder`` and their numbered kin (``tokenizer_2``, ...)."""
+    return any(name == prefix or name.startswith(prefix + "_") for prefix in _PROMPT_COMPONENTS)
+
+
 class SwitchingPipeline:
     """A diffusers pipeline whose ``component`` (the transformer) follows a lorad session.
 
@@ -233,27 +250,39 @@ class SwitchingPipeline:
         self.model = model
         self.binding = binding
         self.session = session
-        self._calls = threading.RLock()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run the pipeline (same arguments and result as the diffusers pipeline's call)."""
-        with self._calls, self.binding.lock():
+        with self.binding.lock():
             return self.pipeline(*args, **kwargs)
 
     def switch(self, adapters: Any) -> Any:
         """``session.switch(adapters)`` between calls; returns what it returns."""
-        with self._calls, self.binding.switching():
+        with self._switching("switch"):
             return self.session.switch(adapters)
 
     def attach(self, adapter: str, weight: float = 1.0) -> Any:
         """``session.attach(adapter, weight)`` between calls; returns what it returns."""
-        with self._calls, self.binding.switching():
+        with self._switching("attach"):
             return self.session.attach(adapter, weight)
 
     def detach(self, name: str) -> Any:
         """``session.detach(name)`` between calls; returns what it returns."""
-        with self._calls, self.binding.switching():
+        with self._switching("detach"):
             return self.session.detach(name)
+
+    @contextlib.contextmanager
+    def _switching(self, verb: str) -> Iterator[None]:
+        """The binding's :meth:`~lorad.torch.Binding.switching`, refused once the pipeline is unbound."""
+        from .torch import BindError
+
+        with self.binding.switching():
+            if self.binding.closed:
+                raise BindError(
+                    f"this SwitchingPipeline is unbound: {verb}() would change the session but not the "
+                    f"pipeline's {type(self.model).__name__}; build a new one with lorad.diffusers.pipeline() "
+                    f"(or call session.{verb}() directly to change the session alone)")
+            yield
 
     @property
     def active(self) -> Any:
@@ -261,11 +290,13 @@ class SwitchingPipeline:
         return self.session.active
 
     def unbind(self) -> None:
-        """Detach the model from the session (its weights stay as they are now). Idempotent."""
+        """Detach the model from the session (its weights stay as they are now). Idempotent.
+
+        The pipeline can still be called (with those weights); :meth:`switch`, :meth:`attach`
+        and :meth:`detach` raise :class:`~lorad.torch.BindError` from then on."""
         from . import torch as lorad_torch
 
-        with self._calls:
-            lorad_torch.unbind(self.model)
+        lorad_torch.unbind(self.model)
 
     def __enter__(self) -> SwitchingPipeline:
         return self
@@ -296,19 +327,40 @@ def pipeline(
 
     ``model_cls`` defaults to the class ``pipeline_cls.__init__`` annotates ``component`` with
     (``CogVideoXTransformer3DModel`` for ``CogVideoXPipeline``). ``components`` are the other
-    constructor arguments (``vae=``, ``scheduler=``, ...); those not given are passed as
-    ``None``, so a pipeline runs without a tokenizer and text encoder when called with
-    ``prompt_embeds``. The other arguments are :func:`load_model`'s. Call the result like
-    the pipeline; switch with its :meth:`SwitchingPipeline.switch`.
+    constructor arguments (``vae=``, ``scheduler=``, ...). Every component the constructor
+    requires must be given (``None`` explicitly to go without one, e.g. ``vae=None`` with
+    ``output_type="latent"``), except the tokenizers and text encoders, which are passed as
+    ``None`` when left out: a pipeline runs without them when called with ``prompt_embeds``
+    (and ``negative_prompt_embeds``). The other arguments are :func:`load_model`'s. Call the
+    result like the pipeline; switch with its :meth:`SwitchingPipeline.switch`.
+
+    Raises ``ImportError`` when ``pipeline_cls`` is diffusers' placeholder for a pipeline it
+    could not import (transformers missing), ``ValueError`` naming required components left
+    out, ``TypeError`` for components the pipeline does not take.
     """
     if component in components:
         raise TypeError(f"{component}= is built from the session; pass its config instead")
     names = _constructor_parameters(pipeline_cls)
+    if _is_placeholder(pipeline_cls, names):
+        raise ImportError(
+            f"diffusers could not import {pipeline_cls.__name__} and gave a placeholder class instead: "
+            "install 'lorad[diffusers]' (it brings transformers, which the pipeline needs)")
     if component not in names:
         raise TypeError(f"{pipeline_cls.__name__} takes no {component!r} component (it takes {', '.join(names)})")
     unknown = sorted(set(components) - set(names))
     if unknown:
         raise TypeError(f"{pipeline_cls.__name__} takes no {', '.join(unknown)}")
+    signature = inspect.signature(pipeline_cls.__init__)
+    optional = set(getattr(pipeline_cls, "_optional_components", None) or ())
+    missing = [name for name in names
+               if name != component and name not in components and name not in optional
+               and not _replaced_by_prompt_embeds(name)
+               and signature.parameters[name].default is inspect.Parameter.empty]
+    if missing:
+        raise ValueError(
+            f"{pipeline_cls.__name__} needs {', '.join(name + '=' for name in missing)}: pass "
+            f"{'them' if len(missing) > 1 else 'it'} (pass None explicitly to go without one, e.g. vae=None "
+            "with output_type='latent')")
     if model_cls is None:
         model_cls = _component_class(pipeline_cls, component)
     model, binding = load_model(
@@ -316,7 +368,6 @@ def pipeline(
         fuse_on_device=fuse_on_device, subfolder=subfolder, strict=strict,
     )
     arguments: dict[str, Any] = {}
-    signature = inspect.signature(pipeline_cls.__init__)
     for name in names:
         if name == component:
             arguments[name] = model

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import threading
 import time
@@ -86,7 +87,7 @@ def parse_ref(value: object, field: str = "adapter") -> Any:
             ref = wire.AdapterRef.parse(value)
         except (ValueError, wire.WireError) as error:
             raise InvalidArgument(
-                f"the {field} {value!r} is not NAME or NAME@VERSION (VERSION a number from 1): {error}") from None
+                f"the {field} {value!r} is not NAME or NAME@VERSION (VERSION a whole number from 1)") from None
     else:
         raise InvalidArgument(
             f"the {field} must be a string such as 'disney' or 'disney@2', not {type(value).__name__}")
@@ -97,10 +98,12 @@ def parse_ref(value: object, field: str = "adapter") -> Any:
 
 
 def _weight(value: object, name: str) -> float:
-    try:
-        weight = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise InvalidArgument(f"the weight of {name} is {value!r}; give a number") from None
+    """``value`` as a float when it is a real number (int, float, numpy's) and finite; a str
+    (``"0.5"``), a bool or anything else is refused, never converted."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidArgument(
+            f"the weight of {name} is {value!r} (a {type(value).__name__}); give a number: an int or a float")
+    weight = float(value)
     if not math.isfinite(weight):
         raise InvalidArgument(f"the weight of {name} is {weight}; give a finite number")
     return weight

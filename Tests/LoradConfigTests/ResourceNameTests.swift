@@ -1,0 +1,23 @@
+import Testing
+
+@testable import LoradConfig
+
+@Suite struct ResourceNameTests {
+    @Test func valid() {
+        for name in ["a", "Z", "7", "cogvideox-5b", "cogvideox-1.5", "disney_v2.safe", String(repeating: "x", count: 128)] {
+            #expect(ResourceName.isValid(name), "\(name)")
+        }
+    }
+
+    @Test func invalid() {
+        for name in ["", "-a", ".hidden", "_x", "a b", "a/b", "é", "a\u{0}", String(repeating: "x", count: 129), "a:b"] {
+            #expect(!ResourceName.isValid(name), "\(name.debugDescription)")
+        }
+    }
+
+    @Test func message() {
+        #expect(throws: ConfigValueError(
+            "base name \"a b\" is not valid: use 1 to 128 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit")
+        ) { try ResourceName.validate("a b", kind: "base") }
+    }
+}
