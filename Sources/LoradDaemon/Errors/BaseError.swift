@@ -24,9 +24,6 @@ extension BaseError: WireReportable {
         }
     }
 
-    /// Its description.
-    public var wireMessage: String { description }
-
     /// One line: what is wrong with the base and what to do.
     public var description: String {
         switch self {

@@ -10,6 +10,4 @@ public struct DaemonBug: Error, Equatable, Sendable, CustomStringConvertible, Wi
 
     /// `internal`.
     public var wireCode: ErrorCode { .internal }
-    /// Its description.
-    public var wireMessage: String { description }
 }

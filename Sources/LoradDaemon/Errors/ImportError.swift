@@ -36,9 +36,6 @@ extension ImportError: WireReportable {
         }
     }
 
-    /// Its description.
-    public var wireMessage: String { description }
-
     /// One line: what was wrong and what to do.
     public var description: String {
         switch self {

@@ -35,9 +35,6 @@ extension OutputError: WireReportable {
         }
     }
 
-    /// Its description.
-    public var wireMessage: String { description }
-
     /// One line: what failed and what to do.
     public var description: String {
         switch self {

@@ -19,9 +19,6 @@ extension RequestError: WireReportable {
         }
     }
 
-    /// Its description.
-    public var wireMessage: String { description }
-
     /// One line: what was wrong and what to do.
     public var description: String {
         switch self {

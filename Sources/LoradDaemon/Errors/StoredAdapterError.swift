@@ -20,9 +20,6 @@ extension StoredAdapterError: WireReportable {
         }
     }
 
-    /// Its description.
-    public var wireMessage: String { description }
-
     /// One line: what is wrong and what to do.
     public var description: String {
         switch self {

@@ -14,13 +14,9 @@ extension AdapterError: WireReportable {
             .invalidArgument
         }
     }
-    /// Its description.
-    public var wireMessage: String { description }
 }
 
 extension FuseError: WireReportable {
     /// `unsupported` for a dtype the kernels do not handle, else `incompatible`.
     public var wireCode: ErrorCode { kind == .unsupportedDType ? .unsupported : .incompatible }
-    /// Its description.
-    public var wireMessage: String { description }
 }

@@ -14,8 +14,6 @@ extension CatalogError: WireReportable {
         case .schemaTooNew, .needsMigration, .sqlite: .internal
         }
     }
-    /// Its description.
-    public var wireMessage: String { description }
 }
 
 extension BlobStoreError: WireReportable {
@@ -26,22 +24,16 @@ extension BlobStoreError: WireReportable {
         case .io(let system): system.wireCode
         }
     }
-    /// Its description.
-    public var wireMessage: String { description }
 }
 
 extension AdapterStoreError: WireReportable {
     /// `corrupt`.
     public var wireCode: ErrorCode { .corrupt }
-    /// Its description.
-    public var wireMessage: String { description }
 }
 
 extension AdapterReferenceError: WireReportable {
     /// `invalid_argument`.
     public var wireCode: ErrorCode { .invalidArgument }
-    /// Its description.
-    public var wireMessage: String { description }
 }
 
 extension PackError: WireReportable {

@@ -10,6 +10,4 @@ extension SystemError: WireReportable {
         default: .internal
         }
     }
-    /// Its description.
-    public var wireMessage: String { "\(self)" }
 }

@@ -4,13 +4,9 @@ import LoradWire
 extension SafetensorsError: WireReportable {
     /// `corrupt`: a file or segment the daemon reads is damaged.
     public var wireCode: ErrorCode { .corrupt }
-    /// Its description.
-    public var wireMessage: String { description }
 }
 
 extension TensorError: WireReportable {
     /// `corrupt`.
     public var wireCode: ErrorCode { .corrupt }
-    /// Its description.
-    public var wireMessage: String { description }
 }

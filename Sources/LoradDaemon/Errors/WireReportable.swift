@@ -11,8 +11,15 @@ import LoradWire
 public protocol WireReportable: Error {
     /// The protocol error code of the ERROR reply.
     var wireCode: ErrorCode { get }
-    /// The ERROR reply's message (cut to the protocol's bound when the reply is built).
+    /// The ERROR reply's message (cut to the protocol's bound when the reply is built); by
+    /// default the error's description.
     var wireMessage: String { get }
+}
+
+extension WireReportable where Self: CustomStringConvertible {
+    /// The error's description (one line: what was wrong and what to do), unless the type
+    /// says otherwise.
+    public var wireMessage: String { description }
 }
 
 extension WireError: WireReportable {

@@ -18,6 +18,4 @@ public struct SegmentBudgetError: Error, Equatable, Sendable, CustomStringConver
 
     /// `resource_exhausted`.
     public var wireCode: ErrorCode { .resourceExhausted }
-    /// ``description``.
-    public var wireMessage: String { description }
 }

@@ -27,8 +27,6 @@ public enum SessionError: Error, Equatable, Sendable, CustomStringConvertible, W
 
     /// ``code``.
     public var wireCode: ErrorCode { code }
-    /// ``description``.
-    public var wireMessage: String { description }
 
     /// One line: what was wrong and what to do.
     public var description: String {
