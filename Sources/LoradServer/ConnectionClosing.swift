@@ -4,14 +4,16 @@
 /// flags of its own. No I/O and no clock of its own, so it is tested without sockets.
 ///
 /// ``ConnectionState`` decides *that* a connection ends (and why); this decides *when* its
-/// socket is closed.
+/// socket is closed. Like ``ConnectionState`` it keeps its deadline as an ``InstantOffset``,
+/// so that its layout is fixed and the loop's checks after every write stay cheap.
 public struct ConnectionClosing: Sendable, Hashable {
     /// Where the connection is.
     public enum Phase: Sendable, Hashable {
         /// Reading and writing.
         case open
-        /// Writing its queued frames (no more reading) until `deadline`, then closed for `reason`.
-        case lingering(reason: ConnectionCloseReason, deadline: ContinuousClock.Instant)
+        /// Writing its queued frames (no more reading) until ``ConnectionClosing/deadline``,
+        /// then closed for `reason`.
+        case lingering(reason: ConnectionCloseReason)
         /// Closed for `reason`: the socket is closed and the connection forgotten.
         case closed(reason: ConnectionCloseReason)
     }
@@ -33,14 +35,15 @@ public struct ConnectionClosing: Sendable, Hashable {
     public private(set) var isEnding = false
     /// Whether the connection is closed.
     public private(set) var isClosed = false
+    /// The linger deadline as an ``InstantOffset``, while lingering.
+    private var deadlineOffset: Duration?
 
     /// An open connection.
     public init() {}
 
     /// When the loop must look again: the linger deadline, else `nil`.
     public var deadline: ContinuousClock.Instant? {
-        guard isEnding, case .lingering(_, let deadline) = phase else { return nil }
-        return deadline
+        deadlineOffset.map(InstantOffset.instant(at:))
     }
 
     /// The connection is to end for `reason`. With frames queued and a reason that flushes
@@ -50,22 +53,25 @@ public struct ConnectionClosing: Sendable, Hashable {
     ) -> Action {
         guard !isEnding else { return .none }
         guard reason.flushesFirst, hasQueuedFrames else { return close(reason) }
-        let deadline = now.advanced(by: linger)
-        phase = .lingering(reason: reason, deadline: deadline)
+        let offset = InstantOffset.offset(of: now) + linger
+        phase = .lingering(reason: reason)
+        deadlineOffset = offset
         isEnding = true
-        return .linger(until: deadline)
+        return .linger(until: InstantOffset.instant(at: offset))
     }
 
     /// The outbound queue is empty: a lingering connection closes now.
     public mutating func queueDrained() -> Action {
-        guard isEnding, case .lingering(let reason, _) = phase else { return .none }
+        guard isEnding, case .lingering(let reason) = phase else { return .none }
         return close(reason)
     }
 
     /// Time is `now`: a lingering connection whose deadline passed closes (its peer did not
     /// read its last frames).
     public mutating func check(now: ContinuousClock.Instant) -> Action {
-        guard isEnding, case .lingering(let reason, let deadline) = phase, deadline <= now else { return .none }
+        guard isEnding, case .lingering(let reason) = phase, let deadlineOffset,
+            deadlineOffset <= InstantOffset.offset(of: now)
+        else { return .none }
         return close(reason)
     }
 
@@ -73,7 +79,7 @@ public struct ConnectionClosing: Sendable, Hashable {
     /// was lingering, or because of the hang-up.
     public mutating func hungUp() -> Action {
         guard !isClosed else { return .none }
-        if case .lingering(let reason, _) = phase { return close(reason) }
+        if case .lingering(let reason) = phase { return close(reason) }
         return close(.socketError("the peer hung up"))
     }
 
@@ -86,6 +92,7 @@ public struct ConnectionClosing: Sendable, Hashable {
     private mutating func close(_ reason: ConnectionCloseReason) -> Action {
         guard !isClosed else { return .none }
         phase = .closed(reason: reason)
+        deadlineOffset = nil
         isEnding = true
         isClosed = true
         return .close(reason)

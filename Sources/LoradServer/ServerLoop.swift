@@ -294,7 +294,7 @@ final class ServerLoop {
                 if case .ready(let version) = connection.state.phase { peer.protocolVersion = version }
                 let route = ReplyRoute(connectionID: connection.id, requestID: requestID, mailbox: server.mailbox, logger: logger)
                 server.handler.handle(
-                    message, requestID: requestID, fds: OwnedDescriptors(fds.map(FileDescriptor.init(rawValue:))), peer: peer,
+                    message, requestID: requestID, fds: fds.isEmpty ? .empty : OwnedDescriptors(fds.map(FileDescriptor.init(rawValue:))), peer: peer,
                     reply: { route.deliver($0) })
                 if let reply = route.endHandling() {
                     complete(requestID: requestID, with: reply, on: connection, now: now)

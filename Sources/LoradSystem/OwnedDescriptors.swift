@@ -10,6 +10,9 @@ public final class OwnedDescriptors: Sendable {
     /// The number of descriptors (also after ``close()``).
     public let count: Int
 
+    /// No descriptors (shared: closing it does nothing), for the many requests that carry none.
+    public static let empty = OwnedDescriptors([])
+
     /// Takes ownership of `descriptors`.
     public init(_ descriptors: [FileDescriptor]) {
         open = Mutex(descriptors)
