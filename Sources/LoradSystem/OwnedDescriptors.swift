@@ -21,11 +21,15 @@ public final class OwnedDescriptors: Sendable {
 
     /// The descriptors while they are open (empty after ``close()``). Borrowed: the owner
     /// closes them.
-    public var descriptors: [FileDescriptor] { open.withLock { $0 ?? [] } }
+    public var descriptors: [FileDescriptor] {
+        guard count > 0 else { return [] }
+        return open.withLock { $0 ?? [] }
+    }
 
     /// Closes every descriptor now; later calls (and `deinit`) do nothing. A descriptor that
     /// fails to close is freed by the kernel all the same, so failures are not reported.
     public func close() {
+        guard count > 0 else { return }  // nothing to close: no lock (most requests carry none)
         guard let descriptors = open.withLock({ state -> [FileDescriptor]? in
             defer { state = nil }
             return state
