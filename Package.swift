@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "LoradAdapters", targets: ["LoradAdapters"]),
         .library(name: "LoradStore", targets: ["LoradStore"]),
         .library(name: "LoradTOML", targets: ["LoradTOML"]),
+        .library(name: "LoradServer", targets: ["LoradServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,11 +45,17 @@ let package = Package(
             ]
         ),
 
-        // The daemon and its clients.
+        // The daemon and its clients. LoradServer is the transport (epoll loop, framing, peer
+        // credentials, access policy, drain) and knows nothing of adapters; LoradDaemon is the core.
+        .target(
+            name: "LoradServer",
+            dependencies: ["LoradWire", "LoradSystem", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "LoradDaemon",
             dependencies: [
-                "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradStore", "LoradConfig", "CSystemd",
+                "LoradServer", "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradStore", "LoradConfig",
+                "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -79,9 +86,30 @@ let package = Package(
             ]
         ),
 
+        // Benchmarks built through the package (their run.sh/bench.sh build them in release).
+        .executableTarget(
+            name: "lorad-server-bench",
+            dependencies: ["LoradServer", "LoradWire", "LoradSystem", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/Server",
+            exclude: ["run.sh"]
+        ),
+        .executableTarget(
+            name: "lorad-pack-bench",
+            dependencies: ["LoradStore", "LoradTensors"],
+            path: "Benchmarks/pack",
+            exclude: ["README.md", "bench.sh", "make_factors.py"]
+        ),
+
         // Helpers shared by the test targets (seeded generator, repository paths). A plain
         // target so test targets can depend on it; no product links it.
         .target(name: "LoradTestSupport", path: "Tests/LoradTestSupport"),
+        // A server on a temp socket, a test client and a fake handler, for the server's tests
+        // and the daemon's tests of the core behind a real server.
+        .target(
+            name: "LoradServerTestSupport",
+            dependencies: ["LoradServer", "LoradWire", "LoradSystem", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/LoradServerTestSupport"
+        ),
 
         // Tests mirror Sources/.
         .testTarget(name: "LoradSystemTests", dependencies: ["LoradSystem"]),
@@ -91,7 +119,17 @@ let package = Package(
         .testTarget(name: "LoradTensorsTests", dependencies: ["LoradTensors", "LoradTestSupport"]),
         .testTarget(name: "LoradAdaptersTests", dependencies: ["LoradAdapters", "LoradTensors", "CFuse", "LoradTestSupport"]),
         .testTarget(name: "LoradStoreTests", dependencies: ["LoradStore", "LoradAdapters", "LoradTensors", "LoradTestSupport"]),
-        .testTarget(name: "LoradDaemonTests", dependencies: ["LoradDaemon", "LoradConfig", "LoradWire", "LoradSystem", "LoradTestSupport"]),
+        .testTarget(
+            name: "LoradServerTests",
+            dependencies: ["LoradServer", "LoradWire", "LoradSystem", "LoradServerTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "LoradDaemonTests",
+            dependencies: [
+                "LoradDaemon", "LoradConfig", "LoradServer", "LoradWire", "LoradSystem", "LoradTestSupport",
+                "LoradServerTestSupport",
+            ]
+        ),
         .testTarget(name: "LoradClientTests", dependencies: ["LoradClient", "LoradWire"]),
         .testTarget(name: "loractlTests", dependencies: ["loractl", "LoradTestSupport"]),
         .testTarget(

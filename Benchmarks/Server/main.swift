@@ -3,6 +3,7 @@
 import Dispatch
 import Glibc
 import Logging
+import LoradServer
 import LoradSystem
 import LoradWire
 import Synchronization
@@ -24,7 +25,7 @@ final class BenchHandler: RequestHandling {
     }
 
     func handle(
-        _ request: ClientMessage, requestID: UInt32, fds: [FileDescriptor], peer: PeerContext,
+        _ request: ClientMessage, requestID: UInt32, fds: OwnedDescriptors, peer: PeerContext,
         reply: @escaping @Sendable (HandlerReply) -> Void
     ) {
         switch request {
@@ -45,9 +46,10 @@ final class BenchHandler: RequestHandling {
         default:
             reply(HandlerReply(.error(ErrorPayload(code: .unsupported, message: "bench"))))
         }
-        for fd in fds { try? fd.close() }
+        fds.close()
     }
 
+    func connectionOpened(_ connectionID: UInt64) {}
     func connectionClosed(_ connectionID: UInt64) {}
     func statusLine() -> String { "" }
 }

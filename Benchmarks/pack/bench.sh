@@ -4,19 +4,15 @@
 #
 #   Benchmarks/pack/bench.sh [modules]     (default 8 modules = 16 tensors, 7.9 MB)
 #
-# Needs python3 with numpy (to generate the factors) and swiftc. Under a minute.
+# Needs python3 with numpy (to generate the factors). Builds the package's
+# `lorad-pack-bench` executable (this folder's main.swift linked against LoradStore) in
+# release, then runs it; the run takes under a minute.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$here/../.."
+root="$(cd "$here/../.." && pwd)"
 modules=${1:-8}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 "$here/make_factors.py" "$work/factors.safetensors" --modules "$modules"
-# One module from the codec's sources (their `import LoradTensors` is dropped: DType comes along).
-mkdir -p "$work/src"
-for f in "$root/Sources/LoradTensors/DType.swift" "$root"/Sources/LoradStore/Pack/*.swift "$root"/Sources/LoradStore/Zstd/*.swift; do
-    sed '/^import LoradTensors$/d' "$f" > "$work/src/$(basename "$f")"
-done
-swiftc -O -wmo -module-name PackBench -o "$work/pack-bench" -I "$root/Sources/CZstd" \
-    "$work"/src/*.swift "$here/main.swift" 2>&1 | grep -v '^$' || true
-"$work/pack-bench" "$work/factors.safetensors"
+(cd "$root" && swift build -c release --product lorad-pack-bench)
+"$(cd "$root" && swift build -c release --show-bin-path)/lorad-pack-bench" "$work/factors.safetensors"

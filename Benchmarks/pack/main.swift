@@ -1,9 +1,11 @@
 // Pack benchmark: lorad's pack codec beside plain zstd on the same raw bytes, in
-// one process, one core. Built from the module sources by run.sh (swiftc -O).
+// one process, one core. The package's `lorad-pack-bench` target, built by bench.sh (release).
 //
 //   pack-bench FACTORS.safetensors
 import Dispatch
 import Foundation
+import LoradStore
+import LoradTensors
 
 struct Loaded {
     var name: String

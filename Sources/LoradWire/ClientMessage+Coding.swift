@@ -60,7 +60,13 @@ extension ClientMessage {
             case .stats: .stats(try decode(StatsRequest.self))
             case .verify: .verify(try decode(VerifyRequest.self))
             case .gc: .gc(try decode(GCRequest.self))
-            default: throw WireError(.internal, "\(opcode) has no decoder")
+            case .helloReply, .pingReply, .cancelReply, .listBasesReply, .listAdaptersReply,
+                .showAdapterReply, .importAdapterReply, .exportAdapterReply, .removeAdapterReply,
+                .openSessionReply, .attachReply, .detachReply, .switchAdaptersReply,
+                .closeSessionReply, .getSegmentsReply, .mergeReply, .evictReply, .statsReply,
+                .verifyReply, .gcReply, .shuttingDown, .error, .fatal:
+                // Not request opcodes: the guard above already refused them.
+                throw WireError(.internal, "\(opcode) is not a request opcode")
             }
     }
 }

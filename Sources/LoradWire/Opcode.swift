@@ -159,7 +159,11 @@ public enum Opcode: UInt16, CaseIterable, Sendable, CustomStringConvertible {
         case .shuttingDown: "SHUTTING_DOWN"
         case .error: "ERROR"
         case .fatal: "FATAL"
-        default:
+        case .helloReply, .pingReply, .cancelReply, .listBasesReply, .listAdaptersReply,
+            .showAdapterReply, .importAdapterReply, .exportAdapterReply, .removeAdapterReply,
+            .openSessionReply, .attachReply, .detachReply, .switchAdaptersReply,
+            .closeSessionReply, .getSegmentsReply, .mergeReply, .evictReply, .statsReply,
+            .verifyReply, .gcReply:
             Opcode(rawValue: rawValue & 0x7FFF).map { $0.wireName + "_REPLY" } ?? "OPCODE_\(rawValue)"
         }
     }

@@ -60,7 +60,11 @@ extension ServerMessage {
             case .shuttingDown: .shuttingDown(try decode(ShuttingDownEvent.self))
             case .error: .error(try decode(ErrorPayload.self))
             case .fatal: .fatal(try decode(ErrorPayload.self))
-            default: throw WireError(.internal, "\(opcode) has no decoder")
+            case .hello, .ping, .cancel, .listBases, .listAdapters, .showAdapter, .importAdapter,
+                .exportAdapter, .removeAdapter, .openSession, .attach, .detach, .switchAdapters,
+                .closeSession, .getSegments, .merge, .evict, .stats, .verify, .gc:
+                // Request opcodes: a server never sends them.
+                throw WireError(.internal, "\(opcode) is a request opcode; a server sends only replies, events and errors")
             }
     }
 
@@ -72,7 +76,7 @@ extension ServerMessage {
             "events carry request id 0, not \(requestID)"
         case .reply where requestID == 0, .error where requestID == 0:
             "a reply must carry the id of its request, not 0"
-        default:
+        case .request, .event, .reply, .error, .fatal, .reserved:
             nil
         }
     }

@@ -45,17 +45,16 @@ struct BaseSlot: Sendable {
     }
 
     /// The resident base, or the error a request naming this base gets.
-    func readyBase() throws(WireError) -> ResidentBase {
+    func readyBase() throws(BaseError) -> ResidentBase {
         switch status {
         case .ready(let base):
             return base
         case .loading(let done, let total):
-            let progress = total > 0 ? " (\(done) of \(total) tensors)" : ""
-            throw WireError(.notReady, "base \(name) is still loading\(progress); retry in a moment")
+            throw .loading(name: name, done: done, total: total)
         case .configured:
-            throw WireError(.notReady, "base \(name) is not resident (it was evicted); it is being loaded again, retry in a moment")
+            throw .evicted(name: name)
         case .failed(let message):
-            throw WireError(.notReady, "base \(name) failed to load: \(message); fix the file or the config and reload lorad")
+            throw .failed(name: name, message: message)
         }
     }
 }

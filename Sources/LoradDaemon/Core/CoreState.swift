@@ -36,24 +36,23 @@ struct CoreState: Sendable {
 
     /// The slot of base `name`.
     /// - Throws: `not_found` naming the configured bases.
-    func slot(_ name: String) throws(WireError) -> BaseSlot {
+    func slot(_ name: String) throws(BaseError) -> BaseSlot {
         guard let index = baseIndex(name) else {
-            let known = bases.map(\.name).joined(separator: ", ")
-            throw WireError(.notFound, "no base named \(name) is configured (configured: \(known.isEmpty ? "none" : known)); LIST_BASES shows them")
+            throw .notConfigured(name: name, configured: bases.map(\.name))
         }
         return bases[index]
     }
 
     /// The resident base `name`.
     /// - Throws: `not_found`, or `not_ready` while it loads or after it failed.
-    func readyBase(_ name: String) throws(WireError) -> ResidentBase {
+    func readyBase(_ name: String) throws(BaseError) -> ResidentBase {
         try slot(name).readyBase()
     }
 
     /// The base of an open session: the configured base `name`, or the removed one the
     /// session still holds.
     /// - Throws: as ``readyBase(_:)``.
-    func sessionBase(_ name: String) throws(WireError) -> ResidentBase {
+    func sessionBase(_ name: String) throws(BaseError) -> ResidentBase {
         if baseIndex(name) == nil, let removed = removedBases[name] { return removed }
         return try readyBase(name)
     }

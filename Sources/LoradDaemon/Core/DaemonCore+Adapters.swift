@@ -28,7 +28,7 @@ extension DaemonCore {
             do {
                 return try AdapterPack.decode(region.bytes, origin: record.reference.description)
             } catch let error as AdapterError {
-                throw WireError(.corrupt, "stored adapter \(record.reference) cannot be used: \(error); run verify, then import it again or remove it")
+                throw StoredAdapterError.unusable(reference: record.reference.description, problem: "\(error)")
             }
         }
         memo.store(adapter, digest: digest)
@@ -45,7 +45,7 @@ extension DaemonCore {
         } else {
             let record = try store.resolve(AdapterReference(name: entry.name, version: entry.version))
             guard record.blob.hex == entry.digest else {
-                throw WireError(.notFound, "adapter \(entry.reference) was removed and imported again; switch to it again to use the new one")
+                throw StoredAdapterError.reimported(reference: "\(entry.reference)")
             }
             adapter = try decodedAdapter(record)
         }

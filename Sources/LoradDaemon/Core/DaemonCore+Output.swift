@@ -6,84 +6,13 @@ import LoradTensors
 import LoradWire
 
 extension DaemonCore {
-    /// EXPORT: writes the adapter in diffusers layout (``LoraAdapter/diffusersTensors()`` and
-    /// ``LoraAdapter/diffusersMetadata()``) to the client's descriptor, from its position.
-    func exportAdapter(_ request: ExportRequest, _ context: RequestContext) throws -> ExportReply {
-        let output = try context.descriptor(request.output, field: "output")
-        let record = try store.resolve(try DaemonCore.storeReference(request.adapter))
-        let adapter = try decodedAdapter(record)
-        let bytes = try SafetensorsWriter.serialize(tensors: adapter.diffusersTensors(), metadata: adapter.diffusersMetadata())
-        try context.token.check()
-        try bytes.withUnsafeBytes { try DaemonCore.write($0, to: output) }
-        return ExportReply(bytesWritten: UInt64(bytes.count))
-    }
-
-    /// MERGE: writes the whole base with the weighted adapters fused in (every tensor in the
-    /// base's dtype, the base's `__metadata__`) to the client's descriptor, sequentially, so
-    /// a pipe works as well as a file. The bytes are those ``ModelMerger`` writes.
-    func merge(_ request: MergeRequest, _ context: RequestContext) throws -> MergeReply {
-        try DaemonCore.validateName(request.base, field: "base")
-        let output = try context.descriptor(request.output, field: "output")
-        let base = try state.withLock { state throws in try state.readyBase(request.base) }
-        var names = Set<String>()
-        for item in request.adapters {
-            guard item.weight.isFinite else { throw SessionError.weightNotFinite(name: item.adapter.name, weight: item.weight) }
-            guard names.insert(item.adapter.name).inserted else { throw SessionError.duplicateAdapter(item.adapter.name) }
-        }
-        let set = try request.adapters.map { try sessionAdapter($0.adapter, weight: $0.weight, base: base) }
-        let adapters = try resolvedAdapters(set, base: base)
-        try context.token.check()
-
-        let file = base.file
-        let layout = try SafetensorsLayout(
-            entries: file.entries.map { SafetensorsLayout.Entry(name: $0.name, dtype: $0.dtype, shape: $0.shape) },
-            metadata: file.metadata)
-        try layout.headerBytes.withUnsafeBytes { try DaemonCore.write($0, to: output) }
-        var written = layout.headerBytes.count
-        var merged = 0
-        let scratch = FuseScratch()
-        var buffer: UnsafeMutableRawBufferPointer?
-        defer { buffer?.deallocate() }
-        for entry in layout.entries {
-            try context.token.check()
-            guard let tensor = file.tensor(named: entry.name) else { continue }
-            let terms = TensorFusion.modules(touching: entry.name, in: adapters)
-            if terms.isEmpty {
-                try tensor.withUnsafeBytes { try DaemonCore.write($0, to: output) }
-            } else {
-                if (buffer?.count ?? -1) < tensor.byteCount {
-                    buffer?.deallocate()
-                    buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: tensor.byteCount, alignment: 64)
-                }
-                guard let space = buffer else { continue }
-                let destination = UnsafeMutableRawBufferPointer(rebasing: space[0..<tensor.byteCount])
-                try TensorFusion.fuse(base: tensor, terms: terms, into: destination, scratch: scratch,
-                                      panelWorkers: ModelMerger.defaultPanelWorkers)
-                try DaemonCore.write(UnsafeRawBufferPointer(destination), to: output)
-                merged += 1
-            }
-            written += tensor.byteCount
-        }
-        return MergeReply(bytesWritten: UInt64(written), tensorsMerged: UInt32(clamping: merged))
-    }
-
     /// Writes all of `bytes` to a client's descriptor.
-    /// - Throws: `invalid_argument` when it is not writable or its reader went away,
-    ///   `resource_exhausted` when its file system is full.
-    static func write(_ bytes: UnsafeRawBufferPointer, to fd: FileDescriptor) throws(WireError) {
+    /// - Throws: ``OutputError`` (not writable, reader gone, file system full).
+    static func write(_ bytes: UnsafeRawBufferPointer, to fd: FileDescriptor) throws(OutputError) {
         do {
             try fd.write(bytes)
         } catch {
-            switch error.errno {
-            case EBADF, EINVAL, EISDIR:
-                throw WireError(.invalidArgument, "the output descriptor is not writable (\(error)); pass a file or pipe opened for writing")
-            case EPIPE:
-                throw WireError(.invalidArgument, "the output pipe's reader closed before the data was written")
-            case ENOSPC, EDQUOT, EFBIG:
-                throw WireError(.resourceExhausted, "the output file system is full (\(error)); free space and retry")
-            default:
-                throw WireError(.internal, "writing the output failed: \(error)")
-            }
+            throw OutputError(writing: error)
         }
     }
 }

@@ -118,7 +118,7 @@ extension DaemonCore {
         switch key {
         case .factors(let digest):
             guard let entry = set.first(where: { $0.digest == digest }) else {
-                throw WireError(.internal, "no adapter of the set has digest \(digest); this is a lorad bug")
+                throw DaemonBug("no adapter of the set has digest \(digest)")
             }
             let adapter = try resolvedAdapter(entry, base: base)
             try token.check()

@@ -1,79 +1,13 @@
+import LoradServer
 import LoradStore
 import LoradWire
 
 extension DaemonCore {
-    /// OPEN_SESSION: a new session on a resident base, generation 0, empty set; the reply
-    /// carries the base segment.
-    func openSession(_ request: OpenSessionRequest, peer: PeerContext) throws -> HandlerReply {
-        try DaemonCore.validateName(request.base, field: "base")
-        let (session, base) = try state.withLock { state throws -> (Session, ResidentBase) in
-            let base: ResidentBase
-            do {
-                base = try state.readyBase(request.base)
-            } catch {
-                reloadIfEvicted(request.base, state: &state)
-                throw error
-            }
-            return (try state.sessions.open(connectionID: peer.connectionID, uid: peer.uid, base: request.base, mode: request.mode), base)
-        }
-        return sessionReply(session, base: base, segments: [], wrap: ServerMessage.openSession)
-    }
-
-    /// ATTACH: appends the adapter, or replaces the version and weight of the entry with its
-    /// name.
-    func attach(_ request: AttachRequest, _ context: RequestContext) throws -> HandlerReply {
-        guard request.weight.isFinite else {
-            throw SessionError.weightNotFinite(name: request.adapter.name, weight: request.weight)
-        }
-        return try changeSession(request.sessionID, context, wrap: ServerMessage.attach) { session, base in
-            let entry = try self.sessionAdapter(request.adapter, weight: request.weight, base: base)
-            return try session.attaching(entry)
-        }
-    }
-
-    /// DETACH: removes the named adapter from the set.
-    func detach(_ request: DetachRequest, _ context: RequestContext) throws -> HandlerReply {
-        try changeSession(request.sessionID, context, wrap: ServerMessage.detach) { session, _ in
-            try session.detaching(request.name)
-        }
-    }
-
-    /// SWITCH: replaces the whole set atomically.
-    func switchAdapters(_ request: SwitchRequest, _ context: RequestContext) throws -> HandlerReply {
-        var names = Set<String>()
-        for item in request.adapters {
-            guard item.weight.isFinite else { throw SessionError.weightNotFinite(name: item.adapter.name, weight: item.weight) }
-            guard names.insert(item.adapter.name).inserted else { throw SessionError.duplicateAdapter(item.adapter.name) }
-        }
-        return try changeSession(request.sessionID, context, wrap: ServerMessage.switchAdapters) { _, base in
-            try Session.validated(request.adapters.map { try self.sessionAdapter($0.adapter, weight: $0.weight, base: base) })
-        }
-    }
-
-    /// CLOSE_SESSION: ends the session and releases its references.
-    func closeSession(_ request: CloseSessionRequest, _ context: RequestContext) throws -> CloseSessionReply {
-        try state.withLock { state throws in
-            state.release(try state.sessions.close(request.sessionID, connectionID: context.peer.connectionID))
-            state.dropUnusedRemovedBases()
-        }
-        return CloseSessionReply()
-    }
-
-    /// GET_SEGMENTS: the session as it is, with fresh descriptors of its segments.
-    func getSegments(_ request: GetSegmentsRequest, _ context: RequestContext) throws -> HandlerReply {
-        let (session, base, segments) = try state.withLock { state throws -> (Session, ResidentBase, [Segment]) in
-            let session = try state.sessions.session(request.sessionID, connectionID: context.peer.connectionID)
-            let base = try state.sessionBase(session.base)
-            return (session, base, session.held.compactMap { state.cache.peek($0) })
-        }
-        return sessionReply(session, base: base, segments: segments, wrap: ServerMessage.getSegments)
-    }
-
     /// Computes a session's new set with `newSet` (off the lock: it may read the store),
     /// acquires or builds its segments, then commits it under the lock: the new references are
     /// taken before the old ones are released, and nothing changes when anything fails or the
     /// request is cancelled.
-    private func changeSession(
+    func changeSession(
         _ sessionID: UInt64, _ context: RequestContext, wrap: (SessionReply) -> ServerMessage,
         newSet: (Session, ResidentBase) throws -> [SessionAdapter]
     ) throws -> HandlerReply {
@@ -132,7 +66,7 @@ extension DaemonCore {
     }
 
     /// Starts loading an evicted base again.
-    private func reloadIfEvicted(_ name: String, state: inout CoreState) {
+    func reloadIfEvicted(_ name: String, state: inout CoreState) {
         guard let index = state.baseIndex(name), case .configured = state.bases[index].status else { return }
         state.bases[index].status = .loading(done: 0, total: 0)
         let path = state.bases[index].path

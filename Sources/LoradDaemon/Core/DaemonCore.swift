@@ -1,5 +1,6 @@
 import Dispatch
 import LoradAdapters
+import LoradServer
 import LoradStore
 import LoradSystem
 import LoradWire
@@ -62,33 +63,36 @@ public final class DaemonCore: RequestHandling {
     /// Handles one request (see ``RequestHandling``). Closes every descriptor in `fds` once
     /// it is done with them, on every path.
     public func handle(
-        _ request: ClientMessage, requestID: UInt32, fds: [FileDescriptor], peer: PeerContext,
+        _ request: ClientMessage, requestID: UInt32, fds: OwnedDescriptors, peer: PeerContext,
         reply: @escaping @Sendable (HandlerReply) -> Void
     ) {
         state.withLock { _ = $0.connections.insert(peer.connectionID) }
-        if let immediate = answerImmediately(request, peer: peer) {
-            DaemonCore.close(fds)
-            reply(immediate)
-            return
-        }
-        if DaemonCore.needsAdmin(request), !peer.isAdmin {
-            DaemonCore.close(fds)
-            reply(HandlerReply(WireError(.permissionDenied, "\(request.opcode) needs admin rights (root, the daemon's user, or access.admin_uids / admin_groups); run it as an administrator").reply))
+        let route = DaemonCore.route(of: request)
+        if route.access == .admin, !peer.isAdmin {
+            fds.close()
+            reply(HandlerReply(WireError(reporting: RequestError.needsAdmin(request: "\(request.opcode)")).reply))
             return
         }
         let token = RequestToken(connectionID: peer.connectionID, requestID: requestID)
+        let context = RequestContext(requestID: requestID, peer: peer, fds: fds, token: token)
+        guard case .worker(let lane) = route.execution else {
+            let answer: HandlerReply
+            do { answer = try route.handler(self, context) } catch { answer = HandlerReply(WireError(reporting: error).reply) }
+            fds.close()
+            reply(answer)
+            return
+        }
         let key = CoreState.PendingKey(connectionID: peer.connectionID, requestID: requestID)
         state.withLock { $0.pending[key] = token }
-        let context = RequestContext(requestID: requestID, peer: peer, fds: fds, token: token)
-        pool.submit(lane: DaemonCore.lane(of: request)) { [self] in
+        pool.submit(lane: lane) { [self] in
             let outcome: Result<HandlerReply, WireError>
             do {
                 try token.check()
-                outcome = .success(try perform(request, context))
+                outcome = .success(try route.handler(self, context))
             } catch {
                 outcome = .failure(WireError(reporting: error))
             }
-            DaemonCore.close(fds)
+            fds.close()
             state.withLock { state in
                 if state.pending[key] === token { state.pending[key] = nil }
             }
@@ -103,8 +107,9 @@ public final class DaemonCore: RequestHandling {
         }
     }
 
-    /// Registers a connection at accept, so that STATS counts it before its first request
-    /// (optional: a connection is also counted from its first request on).
+    /// Registers a connection the server admitted, so that STATS counts it from then on, idle
+    /// or not (a request from a connection not registered, as in tests that call the core
+    /// directly, registers it too).
     public func connectionOpened(_ connectionID: UInt64) {
         state.withLock { _ = $0.connections.insert(connectionID) }
     }
@@ -121,84 +126,5 @@ public final class DaemonCore: RequestHandling {
             return Array(mine.values)
         }
         for token in tokens { token.cancel() }
-    }
-
-    // MARK: Dispatch
-
-    /// The answer to requests that need no worker, or nil.
-    private func answerImmediately(_ request: ClientMessage, peer: PeerContext) -> HandlerReply? {
-        switch request {
-        case .hello:
-            return HandlerReply(WireError(.invalidArgument, "HELLO is answered by the server during the handshake; send it once, first").reply)
-        case .ping(let ping):
-            return HandlerReply(.ping(PingReply(token: ping.token)))
-        case .cancel(let cancel):
-            let key = CoreState.PendingKey(connectionID: peer.connectionID, requestID: cancel.targetRequestID)
-            let token = state.withLock { $0.pending[key] }
-            return HandlerReply(.cancel(CancelReply(wasPending: token?.cancel() ?? false)))
-        case .listBases:
-            let withOrigin = peer.protocolVersion >= .baseOrigin
-            return HandlerReply(.listBases(ListBasesReply(bases: state.withLock { $0.bases.map { $0.info(withOrigin: withOrigin) } })))
-        case .openSession(let open):
-            return Self.answer { () throws in try openSession(open, peer: peer) }
-        case .evict(let evict) where peer.isAdmin:
-            return Self.answer { () throws in HandlerReply(.evict(try self.evict(evict))) }
-        default:
-            return nil
-        }
-    }
-
-    /// Runs one worker request.
-    private func perform(_ request: ClientMessage, _ context: RequestContext) throws -> HandlerReply {
-        switch request {
-        case .listAdapters(let list): return HandlerReply(.listAdapters(try listAdapters(list)))
-        case .showAdapter(let show): return HandlerReply(.showAdapter(try showAdapter(show)))
-        case .importAdapter(let importing): return HandlerReply(.importAdapter(try importAdapter(importing, context)))
-        case .exportAdapter(let export): return HandlerReply(.exportAdapter(try exportAdapter(export, context)))
-        case .removeAdapter(let remove): return HandlerReply(.removeAdapter(try removeAdapter(remove)))
-        case .attach(let attach): return try self.attach(attach, context)
-        case .detach(let detach): return try self.detach(detach, context)
-        case .switchAdapters(let change): return try switchAdapters(change, context)
-        case .closeSession(let close): return HandlerReply(.closeSession(try closeSession(close, context)))
-        case .getSegments(let get): return try getSegments(get, context)
-        case .merge(let merge): return HandlerReply(.merge(try self.merge(merge, context)))
-        case .evict(let evict): return HandlerReply(.evict(try self.evict(evict)))
-        case .stats: return HandlerReply(.stats(try stats()))
-        case .verify(let verify): return HandlerReply(.verify(try self.verify(verify)))
-        case .gc(let gc): return HandlerReply(.gc(try collectGarbage(gc)))
-        case .hello, .ping, .cancel, .listBases, .openSession:
-            return HandlerReply(WireError(.internal, "\(request.opcode) reached a worker; this is a lorad bug").reply)
-        }
-    }
-
-    /// Wraps a throwing immediate answer.
-    private static func answer(_ body: () throws -> HandlerReply) -> HandlerReply {
-        do { return try body() } catch { return HandlerReply(WireError(reporting: error).reply) }
-    }
-
-    /// Requests that need admin rights: the ones that change the shared store or memory.
-    static func needsAdmin(_ request: ClientMessage) -> Bool {
-        switch request {
-        case .importAdapter, .removeAdapter, .evict, .verify, .gc: true
-        default: false
-        }
-    }
-
-    /// The serial lane a worker request runs in.
-    static func lane(of request: ClientMessage) -> WorkerPool.Lane? {
-        switch request {
-        case .attach(let r): .session(r.sessionID)
-        case .detach(let r): .session(r.sessionID)
-        case .switchAdapters(let r): .session(r.sessionID)
-        case .closeSession(let r): .session(r.sessionID)
-        case .getSegments(let r): .session(r.sessionID)
-        case .importAdapter, .removeAdapter, .gc: .store
-        default: nil
-        }
-    }
-
-    /// Closes descriptors the core owns, ignoring errors (nothing useful can be done).
-    static func close(_ fds: [FileDescriptor]) {
-        for fd in fds { try? fd.close() }
     }
 }

@@ -14,7 +14,7 @@ enum ParallelWork {
             results.withLock { $0[index] = result }
         }
         return results.withLock { slots in
-            slots.map { $0 ?? .failure(WireError(.internal, "a parallel job did not run; this is a lorad bug")) }
+            slots.map { $0 ?? .failure(DaemonBug("a parallel job did not run")) }
         }
     }
 

@@ -1,3 +1,4 @@
+import LoradServer
 import LoradSystem
 import LoradWire
 
@@ -6,18 +7,19 @@ struct RequestContext: Sendable {
     let requestID: UInt32
     let peer: PeerContext
     /// The descriptors that came with the request (closed by the core after the job).
-    let fds: [FileDescriptor]
+    let fds: OwnedDescriptors
     let token: RequestToken
 
     /// The descriptor a payload field names.
-    /// - Throws: `invalid_argument` when the index is outside the frame's descriptors.
+    /// - Throws: ``RequestError/missingDescriptor(field:carried:)`` when the frame did not
+    ///   carry it.
     ///
     /// Decoded messages carry the descriptor numbers the codec installed for the
     /// frame's fd indexes (`PayloadReader.fd`), so the field is looked up among the
     /// descriptors that came with this request.
-    func descriptor(_ number: Int32, field: String) throws(WireError) -> FileDescriptor {
-        guard let fd = fds.first(where: { $0.rawValue == number }) else {
-            throw WireError(.invalidArgument, "\(field) names a descriptor the request did not carry (it carried \(fds.count)); pass the file with the request")
+    func descriptor(_ number: Int32, field: String) throws(RequestError) -> FileDescriptor {
+        guard let fd = fds.descriptors.first(where: { $0.rawValue == number }) else {
+            throw .missingDescriptor(field: field, carried: fds.count)
         }
         return fd
     }

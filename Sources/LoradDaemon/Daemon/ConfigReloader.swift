@@ -1,6 +1,7 @@
-import LoradConfig
-import LoradSystem
 import Logging
+import LoradConfig
+import LoradServer
+import LoradSystem
 import Synchronization
 
 /// Reloads the configuration on SIGHUP: tells systemd `RELOADING=1`, loads the config

@@ -1,8 +1,9 @@
 import Dispatch
 import Glibc
-import LoradConfig
-import LoradSystem
 import Logging
+import LoradConfig
+import LoradServer
+import LoradSystem
 
 /// Runs lorad: opens the store, starts loading the bases, serves the socket (bound, or
 /// adopted from systemd's socket activation) until SIGTERM or SIGINT, then drains and
@@ -46,7 +47,8 @@ public enum DaemonRunner {
         fdStore.discard(unconfigured: Set(config.bases.map(\.name)))
         core.useFdStore(fdStore)
         let server = try Server(settings: settings, handler: core, logger: logger)
-        let supervisor = SystemdSupervisor(notifier: notifier) { core.statusLine() }
+        // STATUS= shows the core's figures, then the server's (open clients, requests, refusals).
+        let supervisor = SystemdSupervisor(notifier: notifier) { "\(core.statusLine()); \(server.statistics.snapshot())" }
         let watchdog = SystemdWatchdog.configuredInterval().map { interval in
             logger.notice("watchdog: pinging every \(interval / 2) while the event loop answers")
             return SystemdWatchdog(interval: interval, notifier: supervisor.notifier) { server.probe(timeout: $0) }
@@ -95,6 +97,7 @@ public enum DaemonRunner {
             supervisor.baseSettled()
         }
         try server.run()
+        logger.notice("served \(server.statistics.snapshot())")
         supervisor.stopping()
         logger.notice("lorad exits")
     }

@@ -18,7 +18,9 @@ public final class Segment: Sendable {
     /// A human-readable key (base name, adapter digest, overlay description), for logs.
     public let key: String
     /// A read-only descriptor of the sealed memfd. Owned by the segment: do not close it.
-    public let fd: FileDescriptor
+    public var fd: FileDescriptor { owned.descriptor }
+    /// The segment's ownership of ``fd``: closed when the last reference to the segment goes.
+    private let owned: OwnedFileDescriptor
     /// The file's size in bytes (the length a client maps).
     public let byteSize: Int
 
@@ -27,11 +29,9 @@ public final class Segment: Sendable {
         self.id = Segment.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         self.kind = kind
         self.key = key
-        self.fd = fd
+        self.owned = OwnedFileDescriptor(fd)
         self.byteSize = byteSize
     }
-
-    deinit { try? fd.close() }
 
     /// Maps the whole segment read-only (`PROT_READ`, `MAP_SHARED`). The mapping outlives
     /// the segment.

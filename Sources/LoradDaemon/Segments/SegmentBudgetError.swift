@@ -1,6 +1,8 @@
+import LoradWire
+
 /// A derived segment does not fit the memory budget even after every unreferenced cached
 /// segment is evicted: the segments sessions hold (and those being built) take the rest.
-public struct SegmentBudgetError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct SegmentBudgetError: Error, Equatable, Sendable, CustomStringConvertible, WireReportable {
     /// The size of the segment asked for, in bytes.
     public var requested: Int
     /// Bytes held by sessions or reserved by builds in progress.
@@ -13,4 +15,7 @@ public struct SegmentBudgetError: Error, Equatable, Sendable, CustomStringConver
         "a \(requested)-byte segment does not fit the \(budget)-byte segment budget: sessions hold \(inUse) bytes; "
             + "close sessions, detach adapters, or raise memory_budget in the config"
     }
+
+    /// `resource_exhausted`.
+    public var wireCode: ErrorCode { .resourceExhausted }
 }

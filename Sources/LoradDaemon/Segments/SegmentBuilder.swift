@@ -55,28 +55,16 @@ public enum SegmentBuilder {
     /// ``Memfd/Seals/immutable``; returns a read-only descriptor of it (the caller owns it).
     /// - Throws: what `write` throws, ``SystemError``; nothing is left open then.
     static func sealedMemfd(name: String, byteSize: Int, write: (FileDescriptor) throws -> Void) throws -> FileDescriptor {
-        let fd = try Memfd.create(name: name)
-        do {
-            try fd.truncate(toSize: Int64(byteSize))
-            try write(fd)
-        } catch {
-            try? fd.close()
-            throw error
-        }
+        // The writable descriptor is closed when `writable` goes, on every path.
+        let writable = OwnedFileDescriptor(try Memfd.create(name: name))
+        try writable.descriptor.truncate(toSize: Int64(byteSize))
+        try write(writable.descriptor)
         // Keep (and hand out) only a read-only descriptor of the sealed file: before
         // Linux 6.7 a PROT_READ MAP_SHARED mapping of a write-sealed memfd through a
         // read-write descriptor fails with EPERM (Debian 12 runs 6.1). The seals, not
         // the access mode, are what protect the segment.
-        let readOnly: FileDescriptor
-        do {
-            try Memfd.addSeals(.immutable, to: fd)
-            readOnly = try fd.reopenedReadOnly()
-        } catch {
-            try? fd.close()
-            throw error
-        }
-        try? fd.close()
-        return readOnly
+        try Memfd.addSeals(.immutable, to: writable.descriptor)
+        return try writable.descriptor.reopenedReadOnly()
     }
 
     /// Builds a segment holding a safetensors file of `layout`: the header, then `fill` once

@@ -2,7 +2,7 @@ import LoradWire
 
 /// Why a session request was refused. Each case maps to a protocol code (``code``) and says
 /// what to do in ``description``.
-public enum SessionError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum SessionError: Error, Equatable, Sendable, CustomStringConvertible, WireReportable {
     /// No session with this id belongs to the connection.
     case sessionNotFound(UInt64)
     /// DETACH of a name that is not in the active set.
@@ -24,6 +24,9 @@ public enum SessionError: Error, Equatable, Sendable, CustomStringConvertible {
         case .sessionLimit: .resourceExhausted
         }
     }
+
+    /// ``code``.
+    public var wireCode: ErrorCode { code }
 
     /// One line: what was wrong and what to do.
     public var description: String {

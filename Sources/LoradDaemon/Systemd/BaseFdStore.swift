@@ -31,11 +31,11 @@ public final class BaseFdStore: Sendable {
         self.logger = logger
         let sorted = StoredBase.sort(passed)
         self.passed = Mutex(sorted.bases)
-        for (name, fd, reason) in sorted.rejected {
+        for (name, _, reason) in sorted.rejected {
             logger.warning("fd store: discarding a passed descriptor: \(reason)", metadata: ["fd_name": "\(name)"])
             if !name.isEmpty { notifier.notify(.fdStoreRemove(name: name)) }
-            try? fd.close()
         }
+        OwnedDescriptors(sorted.rejected.map(\.fd)).close()
     }
 
     /// True when stores are sent (under systemd, `$NOTIFY_SOCKET` set).
@@ -88,16 +88,16 @@ public final class BaseFdStore: Sendable {
             let record = FdStoreRecord(
                 base: name, path: path, segmentSize: UInt64(segment.byteSize), segmentHeaderSHA256: digest, files: sources)
             let bytes = record.encoded()
-            let recordFD = try SegmentBuilder.sealedMemfd(name: "lorad-record-\(name)", byteSize: bytes.count) { fd in
+            // Closed when `recordFile` goes: systemd keeps its own duplicate.
+            let recordFile = OwnedFileDescriptor(try SegmentBuilder.sealedMemfd(name: "lorad-record-\(name)", byteSize: bytes.count) { fd in
                 try bytes.withUnsafeBytes { raw in try fd.write(toAbsoluteOffset: 0, raw) }
-            }
-            defer { try? recordFD.close() }
+            })
             remove(base: name)
             try withExtendedLifetime(segment) {
                 _ = try notifier.send([.fdStore(name: FdStoreName.segment(base: name).fdName)], fds: [segment.fd])
             }
             do {
-                _ = try notifier.send([.fdStore(name: FdStoreName.record(base: name).fdName)], fds: [recordFD])
+                _ = try notifier.send([.fdStore(name: FdStoreName.record(base: name).fdName)], fds: [recordFile.descriptor])
             } catch {
                 remove(base: name)
                 throw error

@@ -28,7 +28,7 @@ public enum SocketActivation {
     /// - Throws: ``SocketActivationError``.
     public static func listener(named name: String = socketName) throws(SocketActivationError) -> FileDescriptor? {
         let passed = try passedDescriptors(named: name)
-        for other in passed.others { try? other.fd.close() }
+        OwnedDescriptors(passed.others.map(\.fd)).close()
         return passed.listener
     }
 

@@ -8,15 +8,14 @@ extension SourceFileIdentity {
     /// - Throws: ``SystemError`` (open, fstat, pread), ``FdStoreRejection`` for a file that
     ///   is not a regular file or has an impossible header.
     static func capture(path: String, role: Role) throws -> SourceFileIdentity {
-        let fd = try FileDescriptor.open(path, .readOnly)
-        defer { try? fd.close() }
-        let status = try fd.status()
+        let file = OwnedFileDescriptor(try FileDescriptor.open(path, .readOnly))
+        let status = try file.descriptor.status()
         guard status.isRegularFile else { throw FdStoreRejection("\(path) is not a regular file") }
         let digest = switch role {
-        case .weights: try SafetensorsHeaderDigest.sha256(of: fd, fileSize: status.size, name: path)
+        case .weights: try SafetensorsHeaderDigest.sha256(of: file.descriptor, fileSize: status.size, name: path)
         case .index:
             try SafetensorsHeaderDigest.sha256OfWholeFile(
-                fd, fileSize: status.size, limit: SafetensorsModel.maximumIndexLength, name: path)
+                file.descriptor, fileSize: status.size, limit: SafetensorsModel.maximumIndexLength, name: path)
         }
         return SourceFileIdentity(
             path: path, role: role, device: status.device, inode: status.inode, size: UInt64(max(0, status.size)),

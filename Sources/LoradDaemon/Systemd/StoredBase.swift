@@ -18,8 +18,7 @@ public struct StoredBase: Sendable, Hashable {
 
     /// Closes both descriptors.
     public func close() {
-        try? segment?.close()
-        try? record?.close()
+        OwnedDescriptors([segment, record].compactMap { $0 }).close()
     }
 
     /// Sorts what systemd passed (besides the listening socket) by base: entries named by

@@ -55,12 +55,14 @@ public struct SystemdNotifier: Sendable {
         guard let socketAddress, !notifications.isEmpty else { return false }
         let text = notifications.map(\.line).joined(separator: "\n") + "\n"
         let socket = try UnixDatagramSocket.make()
-        defer { try? socket.close() }
+        // Closed below, or when a send throws.
+        let ownsSocket = OwnedFileDescriptor(socket.fileDescriptor)
         if fds.isEmpty {
             try socket.send(Array(text.utf8), to: socketAddress)
         } else {
             try socket.send(Array(text.utf8), fds: fds, to: socketAddress)
         }
+        try ownsSocket.close()
         return true
     }
 }

@@ -3,7 +3,8 @@
 ///
 /// Root and the daemon's own uid may always connect and administer. Admins
 /// (`admin_uids`, `admin_groups`) may always connect. Administering means the
-/// requests that change the shared store: import, remove, gc, evict.
+/// requests that change or check the shared store and memory: import, remove, verify, gc,
+/// evict (the daemon's route table, `DaemonCore.route(of:)`, says which).
 public struct AccessPolicy: Sendable, Hashable {
     /// The daemon's own uid.
     public var daemonUID: UInt32

@@ -1,4 +1,6 @@
 import Dispatch
+import LoradServer
+import LoradSystem
 import LoradWire
 import Synchronization
 import Testing
@@ -32,7 +34,7 @@ import Testing
     /// Sends a request without waiting; the reply lands in the returned box.
     private func send(_ harness: CoreHarness, _ request: ClientMessage, id: UInt32, peer: PeerContext) -> ReplyBox {
         let box = ReplyBox()
-        harness.core.handle(request, requestID: id, fds: [], peer: peer) { box.put($0) }
+        harness.core.handle(request, requestID: id, fds: OwnedDescriptors([]), peer: peer) { box.put($0) }
         return box
     }
 

@@ -1,4 +1,5 @@
 import Glibc
+import LoradServer
 import LoradSystem
 import LoradWire
 import Synchronization

@@ -1,4 +1,5 @@
 import LoradAdapters
+import LoradServer
 import LoradSystem
 import LoradTensors
 import LoradWire

@@ -1,4 +1,5 @@
 import LoradConfig
+import LoradServer
 import LoradSystem
 import Testing
 

@@ -1,4 +1,6 @@
 import LoradDaemon
+import LoradServer
+import LoradServerTestSupport
 import LoradSystem
 import LoradWire
 import Synchronization

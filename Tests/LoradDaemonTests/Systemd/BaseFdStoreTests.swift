@@ -1,4 +1,5 @@
 import Foundation
+import LoradServerTestSupport
 import LoradSystem
 import LoradStore
 import LoradTensors

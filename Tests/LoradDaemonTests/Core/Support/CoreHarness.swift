@@ -1,3 +1,4 @@
+import LoradServer
 import LoradSystem
 import LoradWire
 import Synchronization
@@ -51,7 +52,7 @@ final class CoreHarness: Sendable {
     func call(_ request: ClientMessage, fds: [FileDescriptor] = [], peer: PeerContext = CoreHarness.admin) async -> HandlerReply {
         let id = nextRequest.wrappingAdd(1, ordering: .relaxed).oldValue
         return await withCheckedContinuation { continuation in
-            core.handle(request, requestID: id, fds: fds, peer: peer) { continuation.resume(returning: $0) }
+            core.handle(request, requestID: id, fds: OwnedDescriptors(fds), peer: peer) { continuation.resume(returning: $0) }
         }
     }
 

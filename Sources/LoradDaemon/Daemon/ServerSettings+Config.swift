@@ -1,0 +1,19 @@
+import LoradConfig
+import LoradServer
+import LoradWire
+
+extension ServerSettings {
+    /// The settings for `config`: a socket bound at `socket` with `socket_mode`, the
+    /// `[access]` rules, and the `[limits]` the server enforces (requests in flight, clamped to
+    /// what HELLO can announce, and the two timeouts). Other settings keep their defaults.
+    /// For socket activation, replace ``listener`` with `.adopted(fd)`.
+    public init(config: DaemonConfig, serverName: String) {
+        let connection = ConnectionSettings(
+            serverName: serverName,
+            maxRequestsInFlight: UInt16(clamping: max(1, config.limits.requestsInFlightPerConnection)),
+            handshakeTimeout: config.limits.handshakeTimeout,
+            partialFrameTimeout: config.limits.partialFrameTimeout)
+        self.init(
+            listener: .path(config.socketPath, mode: config.socketMode), access: config.access, connection: connection)
+    }
+}

@@ -1,0 +1,12 @@
+import LoradServer
+import LoradWire
+
+extension DaemonCore {
+    /// CANCEL: cancels the connection's pending request with the target id, if any; its job
+    /// then replies `cancelled`.
+    func cancel(_ request: CancelRequest, _ context: RequestContext) -> HandlerReply {
+        let key = CoreState.PendingKey(connectionID: context.peer.connectionID, requestID: request.targetRequestID)
+        let token = state.withLock { $0.pending[key] }
+        return HandlerReply(.cancel(CancelReply(wasPending: token?.cancel() ?? false)))
+    }
+}
