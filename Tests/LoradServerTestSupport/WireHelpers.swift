@@ -1,6 +1,5 @@
 import LoradServer
 import LoradWire
-import Testing
 
 /// A HELLO frame offering `minVersion...maxVersion`.
 public func helloFrame(
@@ -43,12 +42,24 @@ public struct SentFrame: Equatable {
     }
 }
 
+/// Why ``decodeServerFrame(_:)`` refused an encoded frame. A plain error, not a test
+/// expectation: this target is built by `swift build -c release` too, where the Testing
+/// module is not available.
+public enum FrameHelperError: Error {
+    /// The bytes hold less than one whole frame.
+    case incompleteFrame
+    /// Bytes follow the frame.
+    case bytesAfterFrame
+}
+
 /// Decodes one encoded server frame.
+/// - Throws: ``FrameHelperError`` when the bytes are not exactly one frame, or the
+///   decoder's error when the frame is malformed.
 public func decodeServerFrame(_ frame: EncodedFrame) throws -> SentFrame {
     var decoder = FrameDecoder(limits: FrameLimits(maxFrameBytes: FrameLimits.maximumFrameBytes, maxFDsPerFrame: 253))
     decoder.feed(frame.bytes, fds: frame.fds)
-    let decoded = try #require(try decoder.nextFrame())
-    #expect(decoder.isAtFrameBoundary)
+    guard let decoded = try decoder.nextFrame() else { throw FrameHelperError.incompleteFrame }
+    guard decoder.isAtFrameBoundary else { throw FrameHelperError.bytesAfterFrame }
     return SentFrame(
         message: try ServerMessage(decoding: decoded), requestID: decoded.header.requestID, fds: decoded.fds)
 }
