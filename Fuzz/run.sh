@@ -15,9 +15,13 @@ swift=${SWIFT:-swift}
 
 echo "fuzz: building the targets in $scratch (ASan + libFuzzer coverage)"
 start=$(date +%s)
+mkdir -p "$scratch"
+# The linker warns "Cannot export local symbol '__asan_...'" a few hundred times: harmless, hidden.
+status=0
 (cd Fuzz && "$swift" build --scratch-path "../$scratch" \
-    --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address 2>&1 |
-    grep -v "Cannot export local symbol '__asan_") || { echo "fuzz: build failed" >&2; exit 1; }
+    --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address) >"$scratch/build.log" 2>&1 || status=$?
+grep -v "Cannot export local symbol '__asan_" "$scratch/build.log" || true
+[ "$status" -eq 0 ] || { echo "fuzz: build failed ($status); the whole output is in $scratch/build.log" >&2; exit 1; }
 echo "fuzz: built in $(($(date +%s) - start)) s"
 
 bin=$scratch/debug
