@@ -15,7 +15,9 @@ public func fuzzPack(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var bytes = Array(UnsafeBufferPointer(start: data, count: size))
     repair(&bytes)
     guard let reader = try? PackReader(bytes: bytes, limits: limits) else { return 0 }
-    _ = try? reader.decompressAll()
+    // One tensor at a time: decompressAll() goes through Dispatch worker threads, which
+    // made each input about 50 ms under ASan.
+    for entry in reader.manifest.tensors { _ = try? reader.decompress(entry) }
     return 0
 }
 
