@@ -18,7 +18,7 @@ RELEASE_BIN ?= .build/release
 # The installed programs are stripped of debug symbols; STRIP_FLAG= keeps them.
 STRIP_FLAG ?= -s
 
-.PHONY: all deps build release release-static test swift-test python-test python-venv demo bench clean install uninstall check-units system-test
+.PHONY: all deps build release release-static test swift-test python-test python-venv demo bench clean install uninstall check-units system-test fuzz fuzz-smoke
 
 all: build
 
@@ -107,6 +107,18 @@ python-test: deps
 	    "$$venv/bin/python" -m pytest $(PYTHON_TESTS) -q || status=$$?; \
 	if [ "$$status" -eq 5 ]; then echo "python-test: pytest collected no tests in $(PYTHON_TESTS): failing" >&2; fi; \
 	exit $$status
+
+# libFuzzer targets (Fuzz/, its own package and scratch path .build-fuzz; see Fuzz/README.md).
+# `make fuzz` runs the five targets one after another for FUZZ_SECONDS in all (an hour by
+# default); `make fuzz-smoke` replays the corpora and runs each target for 30 s (for CI).
+FUZZ_SECONDS ?= 3600
+FUZZ_TARGETS = frames safetensors toml pack adapter
+
+fuzz: deps
+	./Fuzz/run.sh $$(( $(FUZZ_SECONDS) / 5 )) $(FUZZ_TARGETS)
+
+fuzz-smoke: deps
+	./Fuzz/run.sh 30 $(FUZZ_TARGETS)
 
 demo: deps
 	@./scripts/demo.sh
