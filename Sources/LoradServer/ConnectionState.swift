@@ -1,3 +1,4 @@
+import LoradSystem
 import LoradWire
 
 /// The protocol side of one client connection, as a pure state machine: bytes and descriptors
@@ -438,11 +439,6 @@ public struct ConnectionState: Sendable {
     /// Whole milliseconds of `duration`: 0 for negative durations, saturating at
     /// `Int64.max` instead of overflowing.
     static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0, attoseconds >= 0 else { return 0 }
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        guard !overflow else { return .max }
-        let (total, overflowAgain) = whole.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
-        return overflowAgain ? .max : total
+        Int64(clamping: duration.whole(.milliseconds))
     }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import LoradSystem
 
 extension Server {
     /// Proves the event loop is turning: schedules a no-op on the loop thread and waits up
@@ -10,10 +11,8 @@ extension Server {
     public func probe(timeout: Duration) -> Bool {
         let ran = DispatchSemaphore(value: 0)
         guard mailbox.postProbe({ ran.signal() }) else { return false }
-        let (seconds, attoseconds) = max(timeout, .zero).components
-        let nanoseconds = Int(clamping: seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        let wait: DispatchTimeInterval =
-            nanoseconds.overflow ? .never : .nanoseconds(nanoseconds.partialValue &+ Int(attoseconds / 1_000_000_000))
+        let nanoseconds = timeout.whole(.nanoseconds)
+        let wait: DispatchTimeInterval = nanoseconds > UInt64(Int.max) ? .never : .nanoseconds(Int(nanoseconds))
         return ran.wait(timeout: .now() + wait) == .success
     }
 }

@@ -53,9 +53,7 @@ public final class DaemonCore: RequestHandling {
 
     /// Milliseconds since the core was made.
     var uptimeMilliseconds: UInt64 {
-        let elapsed = ContinuousClock.now - started
-        let (seconds, attoseconds) = elapsed.components
-        return UInt64(max(0, seconds)) * 1000 + UInt64(max(0, attoseconds) / 1_000_000_000_000_000)
+        (ContinuousClock.now - started).whole(.milliseconds)
     }
 
     // MARK: RequestHandling

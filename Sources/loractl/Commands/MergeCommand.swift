@@ -81,8 +81,7 @@ struct MergeCommand: ParsableCommand {
                     if done == total { writeStandardError("\n") }
                 }
             }
-            let elapsed = (clock.now - start).components
-            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            let seconds = (clock.now - start).inSeconds
             if !quiet {
                 printError("merged \(specs.count) adapter(s) into \(output) in \(AdapterSummary.format2(seconds)) s")
             }
