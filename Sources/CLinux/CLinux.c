@@ -2,11 +2,15 @@
 #include "CLinux.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/vfs.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -206,3 +210,86 @@ int clinux_epoll_wait(int epfd, clinux_epoll_event *out, int max, int timeout_ms
 }
 
 int clinux_eventfd_create(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
+
+// MARK: - Bounded writes to a client's descriptor
+
+int clinux_poll_writable(int fd, int timeout_ms) {
+    struct pollfd entry = {.fd = fd, .events = POLLOUT, .revents = 0};
+    int ready = poll(&entry, 1, timeout_ms);
+    if (ready <= 0) return ready;
+    return 1;
+}
+
+ssize_t clinux_write_without_sigpipe(int fd, const void *buf, size_t len) {
+    sigset_t pipe_only, previous;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    if (pthread_sigmask(SIG_BLOCK, &pipe_only, &previous) != 0) return write(fd, buf, len);
+    ssize_t count = write(fd, buf, len);
+    int saved = errno;
+    /* A write the reader's close interrupts returns what it wrote and raises SIGPIPE too. */
+    if (!sigismember(&previous, SIGPIPE)) {
+        sigset_t pending;
+        if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE)) {
+            struct timespec now = {0, 0};
+            while (sigtimedwait(&pipe_only, NULL, &now) == -1 && errno == EINTR) {}
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    errno = saved;
+    return count;
+}
+
+int clinux_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int clinux_filesystem_type(int fd, unsigned long long *type) {
+    struct statfs status;
+    if (fstatfs(fd, &status) != 0) return -1;
+    *type = (unsigned long long)status.f_type;
+    return 0;
+}
+
+// MARK: - Interrupting a blocked system call of another thread
+
+static void clinux_wakeup_handler(int signal) { (void)signal; }
+static pthread_once_t clinux_wakeup_once = PTHREAD_ONCE_INIT;
+static int clinux_wakeup_error = 0;
+
+int clinux_wakeup_signal(void) { return SIGRTMIN + 5; }
+
+static void clinux_wakeup_install_once(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = clinux_wakeup_handler;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0; /* no SA_RESTART: the interrupted call returns EINTR */
+    if (sigaction(clinux_wakeup_signal(), &action, NULL) != 0) clinux_wakeup_error = errno;
+}
+
+int clinux_wakeup_install(void) {
+    pthread_once(&clinux_wakeup_once, clinux_wakeup_install_once);
+    if (clinux_wakeup_error != 0) { errno = clinux_wakeup_error; return -1; }
+    return 0;
+}
+
+int clinux_wakeup_unblock(int *was_blocked) {
+    sigset_t wakeup, previous;
+    sigemptyset(&wakeup);
+    sigaddset(&wakeup, clinux_wakeup_signal());
+    int error = pthread_sigmask(SIG_UNBLOCK, &wakeup, &previous);
+    if (error != 0) return error;
+    *was_blocked = sigismember(&previous, clinux_wakeup_signal()) == 1;
+    return 0;
+}
+
+int clinux_wakeup_restore(int was_blocked) {
+    if (!was_blocked) return 0;
+    sigset_t wakeup;
+    sigemptyset(&wakeup);
+    sigaddset(&wakeup, clinux_wakeup_signal());
+    return pthread_sigmask(SIG_BLOCK, &wakeup, NULL);
+}
+
+unsigned long clinux_thread_self(void) { return (unsigned long)pthread_self(); }
+
+int clinux_wakeup_thread(unsigned long thread) { return pthread_kill((pthread_t)thread, clinux_wakeup_signal()); }

@@ -118,4 +118,40 @@ int clinux_epoll_wait(int epfd, clinux_epoll_event *out, int max, int timeout_ms
 /// eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK).
 int clinux_eventfd_create(void);
 
+// MARK: - Bounded writes to a client's descriptor
+
+/// poll(2) on one descriptor for POLLOUT, at most `timeout_ms` milliseconds (-1: no
+/// limit). Returns 1 when it is writable or in error (POLLERR, POLLHUP: the next write
+/// reports why), 0 when the time ran out, -1 with errno (EINTR included).
+int clinux_poll_writable(int fd, int timeout_ms);
+/// write(2) that never raises SIGPIPE: a pipe or socket whose reader is gone gives -1 with
+/// EPIPE only. SIGPIPE is blocked on the calling thread around the call and the one the
+/// write raised, if any, is consumed; the thread's signal mask is restored.
+ssize_t clinux_write_without_sigpipe(int fd, const void *buf, size_t len);
+/// pipe2(fds, O_CLOEXEC): fds[0] the read end, fds[1] the write end, both blocking.
+int clinux_pipe_cloexec(int fds[2]);
+/// fstatfs(2): the file system type (f_type) of the file `fd` is open on.
+int clinux_filesystem_type(int fd, unsigned long long *type);
+
+// MARK: - Interrupting a blocked system call of another thread
+
+/// The signal that interrupts: SIGRTMIN + 5 (a real-time signal nothing else in lorad
+/// uses). Its handler does nothing.
+int clinux_wakeup_signal(void);
+/// Installs the wakeup signal's handler (once per process; later calls do nothing):
+/// a function that returns at once, without SA_RESTART, so a blocking system call it
+/// interrupts fails with EINTR or returns what it did so far. 0, or -1 with errno.
+int clinux_wakeup_install(void);
+/// Unblocks the wakeup signal for the calling thread; *was_blocked says whether it was
+/// blocked before (pass it to clinux_wakeup_restore). 0, or an errno value.
+int clinux_wakeup_unblock(int *was_blocked);
+/// Blocks the wakeup signal again for the calling thread when `was_blocked` is not 0.
+/// 0, or an errno value.
+int clinux_wakeup_restore(int was_blocked);
+/// The calling thread, for clinux_wakeup_thread.
+unsigned long clinux_thread_self(void);
+/// Sends the wakeup signal to `thread` (a value of clinux_thread_self() from a thread
+/// that is still running). 0, or an errno value.
+int clinux_wakeup_thread(unsigned long thread);
+
 #endif
