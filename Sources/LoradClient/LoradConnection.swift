@@ -14,7 +14,7 @@ import Synchronization
 /// `close()` (or the last reference going away) closes the socket and any descriptors
 /// of replies nobody claimed.
 public final class LoradConnection: Sendable {
-    /// The versions this client offers in HELLO: 1.0 to 1.1 (``ProtocolVersion/current``).
+    /// The versions this client offers in HELLO: 1.0 to 1.2 (``ProtocolVersion/current``).
     public static let supportedVersions = ProtocolVersion.first...ProtocolVersion.current
 
     /// The socket path connected to (a display name for connections made otherwise).

@@ -59,6 +59,10 @@ public enum ErrorCode: UInt16, CaseIterable, Sendable, CustomStringConvertible {
     /// The server understands the request but cannot do it in this build or configuration
     /// (e.g. fused mode for a dtype it cannot fuse).
     case unsupported = 113
+    /// EXPORT or MERGE gave up because the client took no byte of its output (the pipe or
+    /// socket it passed was not read) for the server's stall timeout. Protocol 1.2; a peer
+    /// that negotiated less gets `invalid_argument` instead (see ``compatible(with:)``).
+    case outputStalled = 114
 
     /// The stable snake_case name sent on the wire beside the number (`malformed_frame`...).
     public var name: String {
@@ -84,6 +88,36 @@ public enum ErrorCode: UInt16, CaseIterable, Sendable, CustomStringConvertible {
         case .cancelled: "cancelled"
         case .shuttingDown: "shutting_down"
         case .unsupported: "unsupported"
+        case .outputStalled: "output_stalled"
+        }
+    }
+
+    /// The protocol version that defined the code: 1.0 for every code but the ones added later.
+    public var introduced: ProtocolVersion {
+        switch self {
+        case .outputStalled: .outputStalled
+        case .malformedFrame, .unknownOpcode, .unsupportedVersion, .frameTooLarge, .fdCountMismatch,
+             .handshakeRequired, .protocolViolation, .notFound, .alreadyExists, .invalidArgument, .inUse,
+             .permissionDenied, .resourceExhausted, .notReady, .incompatible, .corrupt, .tooManyRequests,
+             .internal, .cancelled, .shuttingDown, .unsupported:
+            .first
+        }
+    }
+
+    /// The code to send to a peer that negotiated `version`: this code when that version
+    /// defines it, else the older code closest in meaning (`output_stalled` becomes
+    /// `invalid_argument`: the client's descriptor is at fault), so that a peer only ever
+    /// sees codes of its version (PROTOCOL.md, "Evolution").
+    public func compatible(with version: ProtocolVersion) -> ErrorCode {
+        guard version < introduced else { return self }
+        switch self {
+        case .outputStalled:
+            return .invalidArgument
+        case .malformedFrame, .unknownOpcode, .unsupportedVersion, .frameTooLarge, .fdCountMismatch,
+             .handshakeRequired, .protocolViolation, .notFound, .alreadyExists, .invalidArgument, .inUse,
+             .permissionDenied, .resourceExhausted, .notReady, .incompatible, .corrupt, .tooManyRequests,
+             .internal, .cancelled, .shuttingDown, .unsupported:
+            return self
         }
     }
 

@@ -14,9 +14,12 @@ public struct ProtocolVersion: Hashable, Comparable, Sendable, CustomStringConve
         self.minor = minor
     }
 
-    /// The newest version this codec implements: 1.1 (1.0 plus the `origin` of BaseInfo).
-    /// It speaks 1.0 too.
-    public static let current = ProtocolVersion(major: 1, minor: 1)
+    /// The newest version this codec implements: 1.2 (1.0, plus the `origin` of BaseInfo in
+    /// 1.1, plus the error code `output_stalled` in 1.2). It speaks 1.0 and 1.1 too.
+    public static let current = ProtocolVersion(major: 1, minor: 2)
+
+    /// 1.2: the first version with the error code `output_stalled` (114).
+    public static let outputStalled = ProtocolVersion(major: 1, minor: 2)
 
     /// 1.1: the first version whose BaseInfo records carry `origin`.
     public static let baseOrigin = ProtocolVersion(major: 1, minor: 1)
@@ -24,7 +27,7 @@ public struct ProtocolVersion: Hashable, Comparable, Sendable, CustomStringConve
     /// 1.0: the oldest version of major 1.
     public static let first = ProtocolVersion(major: 1, minor: 0)
 
-    /// `"1.1"`.
+    /// `"1.2"`.
     public var description: String { "\(major).\(minor)" }
 
     /// Orders by major, then minor.

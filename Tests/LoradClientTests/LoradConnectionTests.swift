@@ -13,7 +13,7 @@ import Testing
         let connection = try server.connect(name: "loractl/test")
         #expect(server.finish() == nil)
         #expect(connection.serverName == "fake/1")
-        #expect(connection.version == ProtocolVersion(major: 1, minor: 1))
+        #expect(connection.version == ProtocolVersion(major: 1, minor: 2))
         #expect(connection.limits == FrameLimits(maxFrameBytes: 8192, maxFDsPerFrame: 16))
         #expect(connection.maxRequestsInFlight == 4)
         let hello = try #require(seen.get())

@@ -15,6 +15,7 @@ import Testing
         #expect(ErrorCode.protocolViolation.rawValue == 7)
         #expect(ErrorCode.notFound.rawValue == 100)
         #expect(ErrorCode.unsupported.rawValue == 113)
+        #expect(ErrorCode.outputStalled.rawValue == 114 && ErrorCode.outputStalled.name == "output_stalled")
         #expect(ErrorCode(name: "nope") == nil)
     }
 
@@ -25,5 +26,22 @@ import Testing
                 .protocolViolation,
             ])
         #expect(ErrorCode.allCases.filter(\.isRetryable) == [.notReady, .tooManyRequests, .shuttingDown])
+    }
+
+    /// A code newer than the peer's version is never sent to it: `output_stalled` (1.2)
+    /// becomes `invalid_argument` for 1.0 and 1.1 peers; every 1.0 code goes to everyone.
+    @Test func codesNewerThanThePeerAreReplacedByOlderOnes() {
+        let v1_0 = ProtocolVersion.first, v1_1 = ProtocolVersion.baseOrigin
+        #expect(ErrorCode.outputStalled.introduced == ProtocolVersion(major: 1, minor: 2))
+        #expect(ErrorCode.outputStalled.compatible(with: .current) == .outputStalled)
+        #expect(ErrorCode.outputStalled.compatible(with: v1_1) == .invalidArgument)
+        #expect(ErrorCode.outputStalled.compatible(with: v1_0) == .invalidArgument)
+        for code in ErrorCode.allCases where code != .outputStalled {
+            #expect(code.introduced == v1_0)
+            #expect(code.compatible(with: v1_0) == code)
+        }
+        for code in ErrorCode.allCases {
+            #expect(code.compatible(with: .first).introduced <= .first)
+        }
     }
 }

@@ -315,6 +315,14 @@ let serverSamples: [Sample] = [
         message: .server(
             .error(ErrorPayload(code: .notFound, message: "no adapter named \"disney\"; see loractl list")))),
     Sample(
+        name: "error_reply_output_stalled", description: "ERROR reply to request 31: output_stalled (114, protocol 1.2)",
+        requestID: 31,
+        message: .server(
+            .error(
+                ErrorPayload(
+                    code: .outputStalled,
+                    message: "the output stalled: the client took no byte for 60s after 65536 bytes; read the pipe")))),
+    Sample(
         name: "fatal_error", description: "FATAL for request 0: unsupported_version (3)", requestID: 0,
         message: .server(
             .fatal(
