@@ -8,17 +8,27 @@ public struct ConnectionLimits: Sendable, Hashable {
     public var handshakeTimeout: Duration
     /// How long a frame may stay half-received before the connection is closed.
     public var partialFrameTimeout: Duration
+    /// How long EXPORT or MERGE waits for the client to take more of its output.
+    public var outputStallTimeout: Duration
+    /// The most worker threads one uid's requests may occupy at once; 0 means the daemon's
+    /// threads - 1 (at least 1).
+    public var workersPerUID: Int
 
     /// The defaults: 256 sessions per uid, 64 requests in flight, 5 s
-    /// handshake, 30 s partial frame.
+    /// handshake, 30 s partial frame, 60 s output stall, workers per uid 0 (threads - 1).
     public static let defaults = ConnectionLimits(
         sessionsPerUID: 256, requestsInFlightPerConnection: 64, handshakeTimeout: .seconds(5), partialFrameTimeout: .seconds(30))
 
     /// Makes limits from explicit values (not checked; ``ConfigLoader`` checks ranges).
-    public init(sessionsPerUID: Int, requestsInFlightPerConnection: Int, handshakeTimeout: Duration, partialFrameTimeout: Duration) {
+    public init(
+        sessionsPerUID: Int, requestsInFlightPerConnection: Int, handshakeTimeout: Duration, partialFrameTimeout: Duration,
+        outputStallTimeout: Duration = .seconds(60), workersPerUID: Int = 0
+    ) {
         self.sessionsPerUID = sessionsPerUID
         self.requestsInFlightPerConnection = requestsInFlightPerConnection
         self.handshakeTimeout = handshakeTimeout
         self.partialFrameTimeout = partialFrameTimeout
+        self.outputStallTimeout = outputStallTimeout
+        self.workersPerUID = workersPerUID
     }
 }

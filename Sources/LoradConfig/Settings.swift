@@ -64,5 +64,13 @@ extension Setting {
             "limits.partial_frame_timeout", doc: "How long a frame may stay half-received before the connection is closed.",
             type: "duration, 1ms to 24h", default: "`\"30s\"`", reload: .live, example: "\"30s\"",
             \.limits.partialFrameTimeout, .timeout, fallback: { _ in .builtIn(ConnectionLimits.defaults.partialFrameTimeout) }),
+        Setting(
+            "limits.output_stall_timeout", doc: "How long EXPORT or MERGE waits for the client to take more of its output before failing with output_stalled.",
+            type: "duration, 1ms to 24h", default: "`\"60s\"`", reload: .live, example: "\"60s\"",
+            \.limits.outputStallTimeout, .timeout, fallback: { _ in .builtIn(ConnectionLimits.defaults.outputStallTimeout) }),
+        Setting(
+            "limits.workers_per_uid", doc: "The most worker threads one user's requests may occupy at once; 0 means threads - 1 (at least 1).",
+            type: "integer, 0 to 1024", default: "`0`", reload: .live, example: "0",
+            \.limits.workersPerUID, .integer(0...1024), fallback: { _ in .builtIn(ConnectionLimits.defaults.workersPerUID) }),
     ]
 }

@@ -150,6 +150,8 @@ import Testing
             requests_in_flight_per_connection = 4096
             handshake_timeout = 2
             partial_frame_timeout = "1m30s"
+            output_stall_timeout = "250ms"
+            workers_per_uid = 3
             """
         let config = try ConfigLoaderTests.load(file, variables: ["HOME": "/root"])
         #expect(config.stateDirectory == "/etc/lorad/state")
@@ -157,7 +159,9 @@ import Testing
         #expect(config.socketMode == 0o600)
         #expect(config.memoryBudget == ByteSize.gibibyte)
         #expect(config.threads == 3)
-        #expect(config.limits == ConnectionLimits(sessionsPerUID: 1, requestsInFlightPerConnection: 4096, handshakeTimeout: .seconds(2), partialFrameTimeout: .seconds(90)))
+        #expect(config.limits == ConnectionLimits(
+            sessionsPerUID: 1, requestsInFlightPerConnection: 4096, handshakeTimeout: .seconds(2), partialFrameTimeout: .seconds(90),
+            outputStallTimeout: .milliseconds(250), workersPerUID: 3))
     }
 
     @Test func socketModeForms() throws {
@@ -277,7 +281,7 @@ import Testing
         #expect(ConfigLoaderTests.failure("[access]\nallow_group = [\"lorad\"]")
             == "unknown key 'access.allow_group' in /etc/lorad/lorad.toml:2 (did you mean 'allow_groups'?); known keys in [access] are allow_groups, allow_uids, admin_groups, admin_uids")
         #expect(ConfigLoaderTests.failure("[limits]\nhandshake = \"5s\"")
-            == "unknown key 'limits.handshake' in /etc/lorad/lorad.toml:2; known keys in [limits] are sessions_per_uid, requests_in_flight_per_connection, handshake_timeout, partial_frame_timeout")
+            == "unknown key 'limits.handshake' in /etc/lorad/lorad.toml:2; known keys in [limits] are sessions_per_uid, requests_in_flight_per_connection, handshake_timeout, partial_frame_timeout, output_stall_timeout, workers_per_uid")
         #expect(ConfigLoaderTests.failure("[limits]\n\"a\\nb\" = 1").hasPrefix("unknown key 'limits.\"a\\nb\"' in /etc/lorad/lorad.toml:2;"))
     }
 
@@ -304,6 +308,8 @@ import Testing
             ("[limits]\nhandshake_timeout = 90000", "\(path):2:1: limits.handshake_timeout: 90000 seconds is out of range; a timeout must be between 1ms and 24h"),
             ("[limits]\nhandshake_timeout = 1.5", "\(path):2:1: limits.handshake_timeout: must be a duration like \"5s\" or \"250ms\", or a number of seconds, not a float"),
             ("[limits]\npartial_frame_timeout = \"soon\"", "\(path):2:1: limits.partial_frame_timeout: \"soon\" is not a duration; write a number with a unit: ms, s, m or h (\"250ms\", \"5s\", \"1m30s\"), or a number of seconds"),
+            ("[limits]\nworkers_per_uid = 1025", "\(path):2:1: limits.workers_per_uid: 1025 is out of range; limits.workers_per_uid must be between 0 and 1024"),
+            ("[limits]\noutput_stall_timeout = \"0ms\"", "\(path):2:1: limits.output_stall_timeout: \"0ms\" is out of range; a timeout must be between 1ms and 24h"),
             ("access = 1", "\(path):1:1: access: must be a table, not an integer; write [access] with allow_groups = [\"lorad\"]"),
             ("limits = []", "\(path):1:1: limits: must be a table, not an array; write [limits] with sessions_per_uid = 256"),
         ]
