@@ -9,6 +9,12 @@ public struct CoreOptions: Sendable, Hashable {
     public var threads: Int
     /// The most sessions one uid may hold across its connections (`limits.sessions_per_uid`).
     public var sessionsPerUID: Int
+    /// How long EXPORT and MERGE wait for the client to take more of its output before they
+    /// fail with `output_stalled` (`limits.output_stall_timeout`, 60 s).
+    public var outputStallTimeout: Duration = .seconds(60)
+    /// The most workers one uid's requests may occupy at once (`limits.workers_per_uid`);
+    /// 0 means `threads - 1`, at least 1.
+    public var workersPerUID: Int = 0
     /// The largest reply payload the core produces, in bytes: list replies are shortened to
     /// fit. The default fits the protocol's default 64 KiB frame.
     public var maxReplyPayloadBytes: Int = FrameLimits.default.maxPayloadBytes

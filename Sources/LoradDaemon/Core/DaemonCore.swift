@@ -12,7 +12,8 @@ import Synchronization
 /// Threads: ``handle(_:requestID:fds:peer:reply:)`` never blocks. Requests that only read or
 /// change the in-memory state (ping, cancel, list bases, open session, evict) are answered
 /// before it returns; everything else runs on the core's ``WorkerPool`` (at most
-/// ``CoreOptions/threads`` at once) and `reply` is called from a worker thread. Requests
+/// ``CoreOptions/threads`` at once, and at most ``CoreOptions/workersPerUID`` of one uid's)
+/// and `reply` is called from a worker thread. Requests
 /// naming one session run one after another in arrival order; import, remove and gc run
 /// one after another too. One lock (``CoreState``) protects the state; segments are built
 /// outside it and committed under it, so a switch is atomic for its session and leaves every
@@ -30,6 +31,9 @@ public final class DaemonCore: RequestHandling {
 
     let state: Mutex<CoreState>
     let pool: WorkerPool
+    /// How long EXPORT and MERGE wait for a client to take more of its output
+    /// (``CoreOptions/outputStallTimeout``; a reload may change it).
+    private let stallTimeout: Mutex<Duration>
     let memo: AdapterMemo
     let baseLoader = DispatchQueue(label: "lorad.bases")
     /// systemd's file descriptor store for base segments, once ``useFdStore(_:)`` set it.
@@ -41,7 +45,9 @@ public final class DaemonCore: RequestHandling {
         self.store = store
         self.options = options
         self.state = Mutex(CoreState(options: options))
-        self.pool = WorkerPool(threads: options.threads)
+        self.pool = WorkerPool(
+            threads: options.threads, ownerCap: WorkerPool.ownerCap(configured: options.workersPerUID, threads: options.threads))
+        self.stallTimeout = Mutex(options.outputStallTimeout)
         self.memo = AdapterMemo(maxEntries: options.decodedAdapterEntries, maxBytes: options.decodedAdapterBytes)
     }
 
@@ -49,6 +55,17 @@ public final class DaemonCore: RequestHandling {
     /// - Throws: what ``AdapterStore/open(root:readOnly:busyTimeoutMilliseconds:)`` throws.
     public convenience init(storeRoot: String, options: CoreOptions) throws {
         self.init(store: try AdapterStore.open(root: storeRoot), options: options)
+    }
+
+    /// The stall timeout an EXPORT or MERGE starting now gets.
+    var outputStallTimeout: Duration { stallTimeout.withLock { $0 } }
+
+    /// Applies reloadable limits: the stall timeout (to EXPORT and MERGE that start from now)
+    /// and the per-uid worker cap (`workersPerUID`, 0 for `threads - 1`; running requests go
+    /// on, and a uid over a lowered cap gets no new request started until it is under it).
+    public func updateLimits(outputStallTimeout: Duration, workersPerUID: Int) {
+        stallTimeout.withLock { $0 = outputStallTimeout }
+        pool.setOwnerCap(WorkerPool.ownerCap(configured: workersPerUID, threads: pool.threads))
     }
 
     /// Milliseconds since the core was made.
@@ -68,21 +85,27 @@ public final class DaemonCore: RequestHandling {
         let route = DaemonCore.route(of: request)
         if route.access == .admin, !peer.isAdmin {
             fds.close()
-            reply(HandlerReply(WireError(reporting: RequestError.needsAdmin(request: "\(request.opcode)")).reply))
+            reply(HandlerReply(WireError(reporting: RequestError.needsAdmin(request: "\(request.opcode)")).reply(for: peer.protocolVersion)))
             return
         }
         let token = RequestToken(connectionID: peer.connectionID, requestID: requestID)
         let context = RequestContext(requestID: requestID, peer: peer, fds: fds, token: token)
         guard case .worker(let lane) = route.execution else {
             let answer: HandlerReply
-            do { answer = try route.handler(self, context) } catch { answer = HandlerReply(WireError(reporting: error).reply) }
+            do {
+                answer = try route.handler(self, context)
+            } catch {
+                answer = HandlerReply(WireError(reporting: error).reply(for: peer.protocolVersion))
+            }
             fds.close()
             reply(answer)
             return
         }
         let key = CoreState.PendingKey(connectionID: peer.connectionID, requestID: requestID)
         state.withLock { $0.pending[key] = token }
-        pool.submit(lane: lane) { [self] in
+        // Every worker request counts against its uid's cap (limits.workers_per_uid), root's
+        // and admins' too: over the cap it waits without holding a worker.
+        pool.submit(lane: lane, owner: peer.uid, isCancelled: { token.isCancelled }) { [self] in
             let outcome: Result<HandlerReply, WireError>
             do {
                 try token.check()
@@ -100,7 +123,7 @@ public final class DaemonCore: RequestHandling {
             }
             switch outcome {
             case .success(let answer): reply(answer)
-            case .failure(let error): reply(HandlerReply(error.reply))
+            case .failure(let error): reply(HandlerReply(error.reply(for: peer.protocolVersion)))
             }
         }
     }
@@ -124,5 +147,6 @@ public final class DaemonCore: RequestHandling {
             return Array(mine.values)
         }
         for token in tokens { token.cancel() }
+        pool.startCancelled()
     }
 }

@@ -6,8 +6,11 @@ import Synchronization
 ///
 /// Jobs submitted with a ``Lane`` run one at a time in the order they were submitted to that
 /// lane (the requests of one session, or the store's mutations), while jobs of other lanes
-/// and lane-less jobs run beside them. Nothing blocks a thread while waiting: a finished job
-/// starts the next one.
+/// and lane-less jobs run beside them. Jobs submitted with an `owner` (the peer's uid) count
+/// against that owner's cap (``ownerCap``): an owner never has more jobs running, or queued
+/// ready to run, than the cap; its further jobs wait in a queue of their own, holding no
+/// thread, and join the ready queue (at its end) as its earlier jobs finish. Nothing blocks
+/// a thread while waiting: a finished job starts the next one.
 final class WorkerPool: Sendable {
     /// A serial lane of jobs.
     enum Lane: Hashable, Sendable {
@@ -19,6 +22,10 @@ final class WorkerPool: Sendable {
 
     private struct Job: Sendable {
         var lane: Lane?
+        var owner: UInt32?
+        /// True once the job's request is cancelled: it may then start beyond its owner's cap
+        /// (it only answers `cancelled`).
+        var isCancelled: @Sendable () -> Bool
         var body: @Sendable () -> Void
     }
 
@@ -28,6 +35,12 @@ final class WorkerPool: Sendable {
         var readyHead = 0
         /// Lanes with a job running or queued; the value is the lane's backlog.
         var lanes: [Lane: [Job]] = [:]
+        /// Per owner: its jobs running or in `ready`.
+        var admitted: [UInt32: Int] = [:]
+        /// Per owner: its jobs past the cap, in submission order.
+        var held: [UInt32: [Job]] = [:]
+        /// The most jobs of one owner running or ready at once.
+        var ownerCap: Int
 
         mutating func popReady() -> Job? {
             guard readyHead < ready.count else { return nil }
@@ -39,21 +52,96 @@ final class WorkerPool: Sendable {
             }
             return job
         }
+
+        /// Queues a job whose lane lets it run: ready when its owner is under the cap (or it
+        /// has none), else held.
+        mutating func admit(_ job: Job) {
+            if let owner = job.owner {
+                let count = admitted[owner, default: 0]
+                guard count < ownerCap || job.isCancelled() else {
+                    held[owner, default: []].append(job)
+                    return
+                }
+                admitted[owner] = count + 1
+            }
+            ready.append(job)
+        }
+
+        /// After a job of `owner` finished: moves its held jobs to the ready queue while the
+        /// owner is under the cap.
+        mutating func release(_ owner: UInt32) {
+            let count = admitted[owner, default: 1] - 1
+            admitted[owner] = count > 0 ? count : nil
+            promote(owner)
+        }
+
+        /// Moves `owner`'s held jobs to the ready queue while it is under the cap.
+        mutating func promote(_ owner: UInt32) {
+            while var waiting = held[owner], !waiting.isEmpty, admitted[owner, default: 0] < ownerCap {
+                let job = waiting.removeFirst()
+                held[owner] = waiting.isEmpty ? nil : waiting
+                admitted[owner, default: 0] += 1
+                ready.append(job)
+            }
+        }
+
+        /// Moves every held job whose request was cancelled to the ready queue, whatever its
+        /// owner's count: it only answers `cancelled`.
+        mutating func promoteCancelled() {
+            for (owner, waiting) in held {
+                var cancelled: [Job] = []
+                var kept: [Job] = []
+                for job in waiting {
+                    if job.isCancelled() { cancelled.append(job) } else { kept.append(job) }
+                }
+                guard !cancelled.isEmpty else { continue }
+                held[owner] = kept.isEmpty ? nil : kept
+                admitted[owner, default: 0] += cancelled.count
+                ready.append(contentsOf: cancelled)
+            }
+        }
     }
 
     /// The most jobs running at once.
     let threads: Int
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let queue = DispatchQueue(label: "lorad.workers", attributes: .concurrent)
 
-    /// A pool running at most `threads` jobs at once (at least 1).
-    init(threads: Int) {
+    /// A pool running at most `threads` jobs at once (at least 1), and at most `ownerCap`
+    /// (at least 1) of one owner's.
+    init(threads: Int, ownerCap: Int = .max) {
         self.threads = max(1, threads)
+        state = Mutex(State(ownerCap: max(1, ownerCap)))
     }
 
-    /// Queues `body`; with a `lane`, after every job queued earlier on that lane has finished.
-    func submit(lane: Lane? = nil, _ body: @escaping @Sendable () -> Void) {
-        let job = Job(lane: lane, body: body)
+    /// The cap `limits.workers_per_uid` gives for a pool of `threads`: `configured`, or
+    /// `threads - 1` (at least 1) when it is 0, which leaves a worker for other users.
+    static func ownerCap(configured: Int, threads: Int) -> Int {
+        configured > 0 ? configured : max(1, threads - 1)
+    }
+
+    /// The most jobs of one owner running or ready at once.
+    var ownerCap: Int { state.withLock { $0.ownerCap } }
+
+    /// Changes the owner cap (at least 1). Jobs already running go on; an owner over a lower
+    /// cap gets no new job started until it is under it; a higher cap starts held jobs.
+    func setOwnerCap(_ cap: Int) {
+        let start: [Job] = state.withLock { state in
+            state.ownerCap = max(1, cap)
+            for owner in Array(state.held.keys) { state.promote(owner) }
+            return startable(&state)
+        }
+        start.forEach(run)
+    }
+
+    /// Queues `body`; with a `lane`, after every job queued earlier on that lane has finished;
+    /// with an `owner`, once fewer than ``ownerCap`` of that owner's jobs run or wait ready
+    /// (`isCancelled` true lets it through at once, to answer `cancelled`).
+    func submit(
+        lane: Lane? = nil, owner: UInt32? = nil, isCancelled: @escaping @Sendable () -> Bool = { false },
+        _ body: @escaping @Sendable () -> Void
+    ) {
+        let job = Job(lane: lane, owner: owner, isCancelled: isCancelled, body: body)
         let start: [Job] = state.withLock { state in
             if let lane {
                 if state.lanes[lane] != nil {
@@ -62,7 +150,16 @@ final class WorkerPool: Sendable {
                 }
                 state.lanes[lane] = []
             }
-            state.ready.append(job)
+            state.admit(job)
+            return startable(&state)
+        }
+        start.forEach(run)
+    }
+
+    /// Lets held jobs whose request was cancelled start now (call after cancelling requests).
+    func startCancelled() {
+        let start: [Job] = state.withLock { state in
+            state.promoteCancelled()
             return startable(&state)
         }
         start.forEach(run)
@@ -72,8 +169,12 @@ final class WorkerPool: Sendable {
     var pendingCount: Int {
         state.withLock { state in
             state.running + (state.ready.count - state.readyHead) + state.lanes.values.reduce(0) { $0 + $1.count }
+                + state.held.values.reduce(0) { $0 + $1.count }
         }
     }
+
+    /// Jobs currently running.
+    var runningCount: Int { state.withLock { $0.running } }
 
     private func run(_ job: Job) {
         queue.async {
@@ -84,9 +185,10 @@ final class WorkerPool: Sendable {
 
     private func finished(_ job: Job) {
         let start: [Job] = state.withLock { state in
+            if let owner = job.owner { state.release(owner) }
             if let lane = job.lane {
                 if var backlog = state.lanes[lane], !backlog.isEmpty {
-                    state.ready.append(backlog.removeFirst())
+                    state.admit(backlog.removeFirst())
                     state.lanes[lane] = backlog
                 } else {
                     state.lanes[lane] = nil

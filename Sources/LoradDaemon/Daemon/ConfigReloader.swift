@@ -56,6 +56,7 @@ public final class ConfigReloader: Sendable {
                 logger.error("reload refused, keeping the running config: \(error)")
                 return nil
             }
+            core.updateLimits(outputStallTimeout: next.limits.outputStallTimeout, workersPerUID: next.limits.workersPerUID)
         }
         var applied = next
         // What needs a restart keeps its running value, so the next reload reports it again.

@@ -29,11 +29,10 @@ public enum DaemonRunner {
         // Clients that close their end of an export or merge pipe must not kill us.
         signal(SIGPIPE, SIG_IGN)
         try DurableFile.makeDirectory(config.stateDirectory, permissions: 0o750, createIntermediates: true)
-        let core = try DaemonCore(
-            storeRoot: config.stateDirectory,
-            options: CoreOptions(
-                memoryBudget: config.memoryBudget, threads: config.threads,
-                sessionsPerUID: config.limits.sessionsPerUID))
+        var options = CoreOptions(memoryBudget: config.memoryBudget, threads: config.threads, sessionsPerUID: config.limits.sessionsPerUID)
+        options.outputStallTimeout = config.limits.outputStallTimeout
+        options.workersPerUID = config.limits.workersPerUID
+        let core = try DaemonCore(storeRoot: config.stateDirectory, options: options)
         var settings = ServerSettings(config: config, serverName: serverName)
         let passed = try SocketActivation.passedDescriptors()
         let activated = passed.listener

@@ -9,6 +9,13 @@ extension WireError {
         .error(ErrorPayload(code: code, message: WireError.fitting(message, bytes: WireLimits.maxMessageBytes)))
     }
 
+    /// The ERROR reply for a peer that negotiated `version`: as ``reply``, with a code that
+    /// version does not define replaced by the older one closest in meaning
+    /// (``ErrorCode/compatible(with:)``).
+    public func reply(for version: ProtocolVersion) -> ServerMessage {
+        WireError(code.compatible(with: version), message).reply
+    }
+
     /// `text` cut to at most `bytes` UTF-8 bytes, on a character boundary, with a trailing
     /// ellipsis when something was cut.
     static func fitting(_ text: String, bytes limit: Int) -> String {

@@ -7,6 +7,9 @@ extension DaemonCore {
     func cancel(_ request: CancelRequest, _ context: RequestContext) -> HandlerReply {
         let key = CoreState.PendingKey(connectionID: context.peer.connectionID, requestID: request.targetRequestID)
         let token = state.withLock { $0.pending[key] }
-        return HandlerReply(.cancel(CancelReply(wasPending: token?.cancel() ?? false)))
+        let wasPending = token?.cancel() ?? false
+        // A request waiting for its uid's worker cap answers `cancelled` now.
+        if wasPending { pool.startCancelled() }
+        return HandlerReply(.cancel(CancelReply(wasPending: wasPending)))
     }
 }

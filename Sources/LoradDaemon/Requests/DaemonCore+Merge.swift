@@ -7,10 +7,16 @@ import LoradWire
 extension DaemonCore {
     /// MERGE: writes the whole base with the weighted adapters fused in (every tensor in the
     /// base's dtype, the base's `__metadata__`) to the client's descriptor, sequentially, so
-    /// a pipe works as well as a file. The bytes are those ``ModelMerger`` writes.
+    /// a pipe works as well as a file. The bytes are those ``ModelMerger`` writes. The
+    /// descriptor is checked before anything is computed and written under the stall timeout
+    /// (``ClientOutput``).
     func merge(_ request: MergeRequest, _ context: RequestContext) throws -> MergeReply {
         try DaemonCore.validateName(request.base, field: "base")
-        let output = try context.descriptor(request.output, field: "output")
+        let descriptor = try context.descriptor(request.output, field: "output")
+        return try withClientOutput(descriptor, context) { output in try merge(request, context, into: &output) }
+    }
+
+    private func merge(_ request: MergeRequest, _ context: RequestContext, into output: inout ClientOutput) throws -> MergeReply {
         let base = try state.withLock { state throws in try state.readyBase(request.base) }
         var names = Set<String>()
         for item in request.adapters {
@@ -25,8 +31,7 @@ extension DaemonCore {
         let layout = try SafetensorsLayout(
             entries: file.entries.map { SafetensorsLayout.Entry(name: $0.name, dtype: $0.dtype, shape: $0.shape) },
             metadata: file.metadata)
-        try layout.headerBytes.withUnsafeBytes { try DaemonCore.write($0, to: output) }
-        var written = layout.headerBytes.count
+        try layout.headerBytes.withUnsafeBytes { try output.write($0) }
         var merged = 0
         let scratch = FuseScratch()
         var buffer: UnsafeMutableRawBufferPointer?
@@ -36,7 +41,7 @@ extension DaemonCore {
             guard let tensor = file.tensor(named: entry.name) else { continue }
             let terms = TensorFusion.modules(touching: entry.name, in: adapters)
             if terms.isEmpty {
-                try tensor.withUnsafeBytes { try DaemonCore.write($0, to: output) }
+                try tensor.withUnsafeBytes { try output.write($0) }
             } else {
                 if (buffer?.count ?? -1) < tensor.byteCount {
                     buffer?.deallocate()
@@ -46,11 +51,10 @@ extension DaemonCore {
                 let destination = UnsafeMutableRawBufferPointer(rebasing: space[0..<tensor.byteCount])
                 try TensorFusion.fuse(base: tensor, terms: terms, into: destination, scratch: scratch,
                                       panelWorkers: ModelMerger.defaultPanelWorkers)
-                try DaemonCore.write(UnsafeRawBufferPointer(destination), to: output)
+                try output.write(UnsafeRawBufferPointer(destination))
                 merged += 1
             }
-            written += tensor.byteCount
         }
-        return MergeReply(bytesWritten: UInt64(written), tensorsMerged: UInt32(clamping: merged))
+        return MergeReply(bytesWritten: UInt64(output.bytesWritten), tensorsMerged: UInt32(clamping: merged))
     }
 }

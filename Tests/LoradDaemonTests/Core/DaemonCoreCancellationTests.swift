@@ -24,20 +24,6 @@ import Testing
         return gate
     }
 
-    /// Where a reply lands.
-    private final class ReplyBox: Sendable {
-        private let slot = Mutex<HandlerReply?>(nil)
-        func put(_ reply: HandlerReply) { slot.withLock { $0 = reply } }
-        var errorCode: ErrorCode? { slot.withLock { $0?.errorCode } }
-    }
-
-    /// Sends a request without waiting; the reply lands in the returned box.
-    private func send(_ harness: CoreHarness, _ request: ClientMessage, id: UInt32, peer: PeerContext) -> ReplyBox {
-        let box = ReplyBox()
-        harness.core.handle(request, requestID: id, fds: OwnedDescriptors([]), peer: peer) { box.put($0) }
-        return box
-    }
-
     /// Waits until the pool has nothing left to run.
     private func drain(_ harness: CoreHarness) async {
         while harness.core.pool.pendingCount > 0 { await Task.yield() }
@@ -47,7 +33,7 @@ import Testing
         let harness = try await prepared()
         let id = try await harness.call(.openSession(OpenSessionRequest(base: "tiny", mode: .fused))).session().sessionID
         let gate = park(harness)
-        let pending = send(harness, .switchAdapters(SwitchRequest(sessionID: id, adapters: [weighted("plain", 1)])), id: 500, peer: CoreHarness.admin)
+        let pending = harness.send(.switchAdapters(SwitchRequest(sessionID: id, adapters: [weighted("plain", 1)])), id: 500, peer: CoreHarness.admin)
         guard case .cancel(let cancel) = await harness.call(.cancel(CancelRequest(targetRequestID: 500))).message else {
             Issue.record("cancel failed")
             return
@@ -68,7 +54,7 @@ import Testing
         _ = try await harness.call(.switchAdapters(SwitchRequest(sessionID: id, adapters: [weighted("plain", 1)])), peer: peer).session()
         #expect(harness.core.segmentStats.referencedEntries == 1)
         let gate = park(harness)
-        let pending = send(harness, .switchAdapters(SwitchRequest(sessionID: id, adapters: [weighted("plain", 2)])), id: 7, peer: peer)
+        let pending = harness.send(.switchAdapters(SwitchRequest(sessionID: id, adapters: [weighted("plain", 2)])), id: 7, peer: peer)
         harness.core.connectionClosed(peer.connectionID)
         #expect(harness.core.segmentStats.referencedEntries == 0)
         gate.signal()

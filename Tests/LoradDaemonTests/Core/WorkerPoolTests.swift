@@ -53,4 +53,81 @@ import Testing
             #expect(starts == members)
         }
     }
+
+    /// Parks a job of `owner` on `pool` until the returned gate opens; `started` is signalled
+    /// when it runs.
+    private func park(_ pool: WorkerPool, owner: UInt32, started: DispatchSemaphore) -> DispatchSemaphore {
+        let gate = DispatchSemaphore(value: 0)
+        pool.submit(owner: owner) {
+            started.signal()
+            gate.wait()
+        }
+        return gate
+    }
+
+    @Test func theOwnerCapIsThreadsMinusOneUnlessConfigured() {
+        #expect(WorkerPool.ownerCap(configured: 0, threads: 8) == 7)
+        #expect(WorkerPool.ownerCap(configured: 0, threads: 1) == 1)
+        #expect(WorkerPool.ownerCap(configured: 3, threads: 8) == 3)
+        #expect(WorkerPool.ownerCap(configured: 16, threads: 8) == 16)
+    }
+
+    @Test func anOwnerAtItsCapWaitsWithoutAWorkerWhileOthersRun() async {
+        let pool = WorkerPool(threads: 3, ownerCap: 2)
+        let started = DispatchSemaphore(value: 0)
+        let gates = (0..<3).map { _ in park(pool, owner: 1000, started: started) }
+        started.wait()
+        started.wait()
+        // The third job of uid 1000 is held: two run, one thread stays free.
+        #expect(started.wait(timeout: .now() + .milliseconds(200)) == .timedOut)
+        #expect(pool.runningCount == 2 && pool.pendingCount == 3)
+        // Another owner runs on the free thread.
+        let other = DispatchSemaphore(value: 0)
+        pool.submit(owner: 1001) { other.signal() }
+        #expect(other.wait(timeout: .now() + .seconds(10)) == .success)
+        // When one of uid 1000's jobs ends, its held job starts.
+        gates[0].signal()
+        #expect(started.wait(timeout: .now() + .seconds(10)) == .success)
+        gates[1].signal()
+        gates[2].signal()
+        while pool.pendingCount > 0 { await Task.yield() }
+    }
+
+    @Test func aCancelledHeldJobStartsAtOnceAndARaisedCapStartsTheRest() async {
+        let pool = WorkerPool(threads: 4, ownerCap: 1)
+        let started = DispatchSemaphore(value: 0)
+        let gate = park(pool, owner: 7, started: started)
+        started.wait()
+        let cancelled = Atomic<Bool>(false)
+        let ran = DispatchSemaphore(value: 0)
+        pool.submit(owner: 7, isCancelled: { cancelled.load(ordering: .acquiring) }) { ran.signal() }
+        let later = DispatchSemaphore(value: 0)
+        pool.submit(owner: 7) { later.signal() }
+        #expect(ran.wait(timeout: .now() + .milliseconds(200)) == .timedOut)
+        cancelled.store(true, ordering: .releasing)
+        pool.startCancelled()
+        #expect(ran.wait(timeout: .now() + .seconds(10)) == .success)
+        #expect(later.wait(timeout: .now() + .milliseconds(200)) == .timedOut)
+        pool.setOwnerCap(2)
+        #expect(later.wait(timeout: .now() + .seconds(10)) == .success)
+        gate.signal()
+        while pool.pendingCount > 0 { await Task.yield() }
+    }
+
+    @Test func jobsWithoutAnOwnerAreNotCapped() async {
+        let pool = WorkerPool(threads: 2, ownerCap: 1)
+        let started = DispatchSemaphore(value: 0)
+        let gates = (0..<2).map { _ in
+            let gate = DispatchSemaphore(value: 0)
+            pool.submit {
+                started.signal()
+                gate.wait()
+            }
+            return gate
+        }
+        #expect(started.wait(timeout: .now() + .seconds(10)) == .success)
+        #expect(started.wait(timeout: .now() + .seconds(10)) == .success)
+        gates.forEach { $0.signal() }
+        while pool.pendingCount > 0 { await Task.yield() }
+    }
 }

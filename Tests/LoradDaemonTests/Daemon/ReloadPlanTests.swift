@@ -41,4 +41,13 @@ import Testing
         #expect(plan.needRestart == ["memory_budget"])
         #expect(plan.summary.contains("needs a restart: memory_budget"))
     }
+
+    @Test func theStallTimeoutAndTheWorkerCapChangeOnReload() {
+        let running = Self.config(bases: [])
+        var next = running
+        next.limits.outputStallTimeout = .seconds(5)
+        next.limits.workersPerUID = 3
+        let plan = ReloadPlan(running: running, next: next)
+        #expect(plan.accessOrLimitsChanged && plan.needRestart.isEmpty)
+    }
 }

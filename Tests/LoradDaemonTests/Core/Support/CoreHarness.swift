@@ -17,11 +17,15 @@ final class CoreHarness: Sendable {
     /// A user on connection 2.
     static let user = PeerContext(connectionID: 2, pid: 200, uid: 1000, gid: 1000, isAdmin: false)
 
-    init(budget: Int = 64 << 20, threads: Int = 2, sessionsPerUID: Int = 8) throws {
+    init(
+        budget: Int = 64 << 20, threads: Int = 2, sessionsPerUID: Int = 8,
+        outputStallTimeout: Duration = .seconds(60), workersPerUID: Int = 0
+    ) throws {
         folder = try ScratchFolder()
-        core = try DaemonCore(
-            storeRoot: folder.path + "/store",
-            options: CoreOptions(memoryBudget: budget, threads: threads, sessionsPerUID: sessionsPerUID))
+        var options = CoreOptions(memoryBudget: budget, threads: threads, sessionsPerUID: sessionsPerUID)
+        options.outputStallTimeout = outputStallTimeout
+        options.workersPerUID = workersPerUID
+        core = try DaemonCore(storeRoot: folder.path + "/store", options: options)
     }
 
     /// A path in the harness's scratch folder.
