@@ -21,6 +21,8 @@ import Testing
         #expect(classify(Self.server(.corrupt)).0 == .dataError)
         #expect(classify(Self.server(.notFound)).0 == .noInput)
         #expect(classify(Self.server(.inUse)).0 == .failure)
+        #expect(classify(Self.server(.outputStalled)).0 == .ioError)
+        #expect(ExitStatus.ioError.rawValue == 74)
         #expect(classify(LoradClientError.invalidRequest("bad name")).0 == .dataError)
         #expect(classify(LoradClientError.connectionClosed("(end of stream)")).0 == .failure)
     }

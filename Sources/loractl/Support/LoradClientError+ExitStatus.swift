@@ -4,7 +4,8 @@ import LoradWire
 extension LoradClientError {
     /// The loractl exit status for this error: 69 when the daemon cannot be reached, 77 for
     /// permission problems (the socket's, the daemon's allow-list or an admin request's), 65 for invalid arguments,
-    /// incompatible or corrupt data, 66 for names that do not exist, 1 otherwise.
+    /// incompatible or corrupt data, 66 for names that do not exist, 74 (EX_IOERR) when the
+    /// daemon gave up writing an output nobody read (`output_stalled`), 1 otherwise.
     var exitStatus: ExitStatus {
         switch self {
         case .daemonUnavailable:
@@ -21,6 +22,7 @@ extension LoradClientError {
             case .permissionDenied: return .noPermission
             case .invalidArgument, .incompatible, .corrupt: return .dataError
             case .notFound: return .noInput
+            case .outputStalled: return .ioError
             default: return .failure
             }
         default:
