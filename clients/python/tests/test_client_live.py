@@ -45,7 +45,7 @@ def test_socket_from_the_environment(lorad_daemon: Any, monkeypatch: Any) -> Non
     with lorad.Client() as client:
         assert client.socket_path == str(lorad_daemon.socket)
         assert client.server_name.startswith("lorad/")
-        assert client.protocol_version == (1, 1)
+        assert client.protocol_version == (1, 2)
         assert 0 < client.ping() < 5
 
 
@@ -228,6 +228,23 @@ def test_merge_into_a_file_equals_loractl_merge(stocked: Any, client: Any, tiny_
     with pytest.raises(lorad.NotFound):
         client.merge(BASE, ["nope"], tmp_path / "failed.safetensors")
     assert not (tmp_path / "failed.safetensors").exists()
+
+
+def test_a_merge_into_a_pipe_nobody_reads_is_cancelled_by_the_timeout_and_frees_its_worker(
+        stocked: Any, client: Any) -> None:
+    # The daemon has two workers. Each merge fills its pipe (the base is about five pipes'
+    # worth) and blocks; the client's timeout sends CANCEL, which must free the worker at
+    # once (not after the 60 s stall timeout), so after two of them STATS still answers.
+    pipes = [os.pipe() for _ in range(2)]
+    try:
+        for _, write_end in pipes:
+            with pytest.raises(lorad.Timeout):
+                client.merge(BASE, {"plain": 0.5}, write_end, timeout=1.0)
+        assert client.stats(timeout=5.0).connections >= 1
+    finally:
+        for read_end, write_end in pipes:
+            os.close(read_end)
+            os.close(write_end)
 
 
 # ---------------------------------------------------------------------------- admin, errors

@@ -22,6 +22,7 @@ from lorad.errors import (
     LoradError,
     NotFound,
     NotReady,
+    OutputStalled,
     PermissionDenied,
     ProtocolViolation,
     ResourceExhausted,
@@ -39,6 +40,7 @@ EXPECTED = {
     101: AlreadyExists, 102: InvalidArgument, 103: InUse, 104: PermissionDenied,
     105: ResourceExhausted, 106: NotReady, 107: Incompatible, 108: Corrupt,
     109: TooManyRequests, 110: Internal, 111: Cancelled, 112: ShuttingDown, 113: Unsupported,
+    114: OutputStalled,
 }  # fmt: skip
 RETRYABLE = {106, 109, 112}
 

@@ -531,7 +531,9 @@ class Client:
         """Writes ``adapter`` (``"name"`` = latest, or ``"name@N"``) as one diffusers-layout
         safetensors file to ``output`` (see :data:`Output`) (EXPORT) and returns the bytes
         written. Raises :class:`~lorad.errors.NotFound`,
-        :class:`~lorad.errors.InvalidArgument` (output not writable)."""
+        :class:`~lorad.errors.InvalidArgument` (output not writable, or a file on a FUSE or
+        NFS file system: pass a pipe and copy from it), :class:`~lorad.errors.OutputStalled`
+        (a pipe or socket nobody read for the daemon's stall timeout)."""
         ref = parse_ref(adapter)
         target = _OutputTarget(output)
         ok = False
@@ -554,7 +556,10 @@ class Client:
         as one safetensors file to ``output`` (see :data:`Output`) (MERGE): the same bytes as
         ``loractl merge``. Returns a ``wire.MergeReply`` (``bytes_written``,
         ``tensors_merged``). Takes a while on large bases: the client's ``timeout`` applies
-        unless one is given here."""
+        unless one is given here. Raises :class:`~lorad.errors.OutputStalled` when a pipe or
+        socket output is not read for the daemon's stall timeout, and
+        :class:`~lorad.errors.InvalidArgument` for an output it cannot write with a bound
+        (read-only, a block device, a file on a FUSE or NFS file system)."""
         validate_name(base, "base")
         wanted = parse_adapter_set(adapters)
         target = _OutputTarget(output)

@@ -29,6 +29,7 @@ ERROR or FATAL payload; the table below is :data:`ERROR_TABLE`, the only copy of
 | 111 | cancelled | `Cancelled` | no |
 | 112 | shutting_down | `ShuttingDown` | yes |
 | 113 | unsupported | `Unsupported` | no |
+| 114 | output_stalled | `OutputStalled` | no |
 | other 100 and up | (as sent) | `Internal` | no |
 | other below 100 | (as sent) | `ProtocolViolation` | no |
 | none | | `DaemonUnavailable`: no socket, connection refused or closed, end of stream | yes |
@@ -64,6 +65,7 @@ __all__ = [
     "Cancelled",
     "ShuttingDown",
     "Unsupported",
+    "OutputStalled",
     "ProtocolViolation",
     "DaemonUnavailable",
     "Timeout",
@@ -189,6 +191,13 @@ class Unsupported(LoradError):
     2 unknown_opcode (the daemon does not know the request)."""
 
 
+class OutputStalled(LoradError):
+    """114 output_stalled (protocol 1.2): EXPORT or MERGE gave up because nothing read the
+    pipe or socket passed as its output for the daemon's stall timeout
+    (``limits.output_stall_timeout``). Read the output while the request runs, or pass a
+    file. A daemon that negotiated an older protocol reports it as ``InvalidArgument``."""
+
+
 class ProtocolViolation(LoradError):
     """Codes 1-7 except 2 (the daemon says this client broke the protocol), and, without a
     code, a frame from the daemon this client cannot accept. The connection is closed."""
@@ -236,6 +245,7 @@ ERROR_TABLE: tuple[tuple[int, str, type[LoradError], bool], ...] = (
     (111, "cancelled", Cancelled, False),
     (112, "shutting_down", ShuttingDown, True),
     (113, "unsupported", Unsupported, False),
+    (114, "output_stalled", OutputStalled, False),
 )
 """Every protocol error code: (code, name, class, retryable). The module docstring shows it
 as a table."""

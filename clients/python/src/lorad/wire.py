@@ -1,4 +1,4 @@
-"""The lorad wire protocol (protocol/PROTOCOL.md, version 1.1) as a pure codec.
+"""The lorad wire protocol (protocol/PROTOCOL.md, version 1.2) as a pure codec.
 
 Nothing here does I/O or owns a socket. The module turns messages into bytes and back:
 
@@ -126,8 +126,9 @@ Direction = Literal["server-to-client", "client-to-server"]
 
 PROTOCOL_MIN: Version = (1, 0)
 """The oldest protocol version this codec speaks."""
-PROTOCOL_MAX: Version = (1, 1)
-"""The newest protocol version this codec speaks (BaseInfo carries ``origin``)."""
+PROTOCOL_MAX: Version = (1, 2)
+"""The newest protocol version this codec speaks (1.1: BaseInfo carries ``origin``; 1.2: the
+error code ``output_stalled``)."""
 
 HEADER_SIZE = 16
 """Bytes in every frame header."""
@@ -250,6 +251,7 @@ class ErrorCode(enum.IntEnum):
     CANCELLED = 111
     SHUTTING_DOWN = 112
     UNSUPPORTED = 113
+    OUTPUT_STALLED = 114
 
 
 class SessionMode(enum.IntEnum):
