@@ -145,8 +145,8 @@ int clinux_wakeup_install(void);
 /// Unblocks the wakeup signal for the calling thread; *was_blocked says whether it was
 /// blocked before (pass it to clinux_wakeup_restore). 0, or an errno value.
 int clinux_wakeup_unblock(int *was_blocked);
-/// Blocks the wakeup signal again for the calling thread when `was_blocked` is not 0.
-/// 0, or an errno value.
+/// Blocks the wakeup signal for the calling thread when `was_blocked` is not 0 (lorad passes
+/// 1: blocked after every interruptible call). 0, or an errno value.
 int clinux_wakeup_restore(int was_blocked);
 /// The calling thread, for clinux_wakeup_thread.
 unsigned long clinux_thread_self(void);

@@ -6,12 +6,13 @@ import CLinux
 /// runs that call inside ``withInterruptsAllowed(_:)``; another thread that decides the call
 /// has waited long enough calls ``interrupt()``: the kernel then ends the call with `EINTR`
 /// (or with what it did so far, a short write). The mechanism is a real-time signal
-/// (`SIGRTMIN + 5`) whose handler does nothing and is installed without `SA_RESTART`; the
-/// signal is blocked everywhere except inside ``withInterruptsAllowed(_:)`` on the thread
-/// that asked (Dispatch's worker threads block it anyway), so it never reaches code that does
-/// not expect `EINTR`. A signal sent just before the call starts is consumed by the handler
-/// and the call then blocks: the interrupting side repeats ``interrupt()`` until the call
-/// has returned.
+/// (`SIGRTMIN + 5`) whose handler does nothing and is installed without `SA_RESTART`. It is
+/// only ever sent to one thread (`pthread_kill`), and ``withInterruptsAllowed(_:)`` unblocks
+/// it for its call only and blocks it again afterwards (on any thread), so a signal that
+/// arrives late stays pending and is later consumed by the handler without interrupting
+/// anything. A signal sent just before the call starts is consumed the same way and the
+/// call then blocks: the interrupting side repeats ``interrupt()`` until the call has
+/// returned.
 ///
 /// A call that sleeps uninterruptibly (a write to a FUSE or NFS file waiting for its server,
 /// a local disk write) is not shortened; such descriptors are refused before writing.
@@ -42,7 +43,8 @@ public struct InterruptibleThread: Sendable, Hashable {
     public static func withInterruptsAllowed<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         var wasBlocked: Int32 = 0
         let unblocked = clinux_wakeup_unblock(&wasBlocked) == 0
-        defer { if unblocked { _ = clinux_wakeup_restore(wasBlocked) } }
+        // Blocked again even where it was not: a late signal must wait for the next call.
+        defer { if unblocked { _ = clinux_wakeup_restore(1) } }
         return try body()
     }
 }

@@ -40,7 +40,8 @@ enum OutputRelay {
         let (readEnd, writeEnd) = try FileDescriptor.pipe()
         let failure = Mutex<SystemError?>(nil)
         let copied = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
+        // A queue of its own (a thread of its own): the copy blocks in read and write.
+        DispatchQueue(label: "loractl.output-relay").async {
             defer { copied.signal() }
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
             defer { buffer.deallocate() }

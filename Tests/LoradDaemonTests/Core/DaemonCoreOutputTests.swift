@@ -101,7 +101,7 @@ import Testing
     /// after each read; returns everything read.
     private func drain(_ reader: FileDescriptor, chunk: Int, pause: Duration) async -> [UInt8] {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            DispatchQueue(label: "output-test-reader").async {
                 var bytes: [UInt8] = []
                 var buffer = [UInt8](repeating: 0, count: chunk)
                 while true {

@@ -54,12 +54,30 @@ import Testing
         }
     }
 
-    /// Parks a job of `owner` on `pool` until the returned gate opens; `started` is signalled
-    /// when it runs.
-    private func park(_ pool: WorkerPool, owner: UInt32, started: DispatchSemaphore) -> DispatchSemaphore {
+    /// Waits (asynchronously: blocking the test's thread would starve the cooperative pool)
+    /// until `condition` holds, at most 10 s.
+    private func eventually(_ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return true
+    }
+
+    /// A count jobs bump from pool threads and the test reads.
+    private final class Count: Sendable {
+        private let atomic = Atomic<Int>(0)
+        func bump() { atomic.add(1, ordering: .acquiringAndReleasing) }
+        var value: Int { atomic.load(ordering: .acquiring) }
+    }
+
+    /// Parks a job of `owner` (nil: none) on `pool` until the returned gate opens (it blocks
+    /// a pool thread, never the test's); `started` counts the parked jobs that run.
+    private func park(_ pool: WorkerPool, owner: UInt32?, started: Count) -> DispatchSemaphore {
         let gate = DispatchSemaphore(value: 0)
         pool.submit(owner: owner) {
-            started.signal()
+            started.bump()
             gate.wait()
         }
         return gate
@@ -72,62 +90,54 @@ import Testing
         #expect(WorkerPool.ownerCap(configured: 16, threads: 8) == 16)
     }
 
-    @Test func anOwnerAtItsCapWaitsWithoutAWorkerWhileOthersRun() async {
+    @Test func anOwnerAtItsCapWaitsWithoutAWorkerWhileOthersRun() async throws {
         let pool = WorkerPool(threads: 3, ownerCap: 2)
-        let started = DispatchSemaphore(value: 0)
+        let started = Count()
         let gates = (0..<3).map { _ in park(pool, owner: 1000, started: started) }
-        started.wait()
-        started.wait()
+        #expect(await eventually { started.value == 2 })
         // The third job of uid 1000 is held: two run, one thread stays free.
-        #expect(started.wait(timeout: .now() + .milliseconds(200)) == .timedOut)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(started.value == 2)
         #expect(pool.runningCount == 2 && pool.pendingCount == 3)
         // Another owner runs on the free thread.
-        let other = DispatchSemaphore(value: 0)
-        pool.submit(owner: 1001) { other.signal() }
-        #expect(other.wait(timeout: .now() + .seconds(10)) == .success)
+        let other = Count()
+        pool.submit(owner: 1001) { other.bump() }
+        #expect(await eventually { other.value == 1 })
         // When one of uid 1000's jobs ends, its held job starts.
         gates[0].signal()
-        #expect(started.wait(timeout: .now() + .seconds(10)) == .success)
+        #expect(await eventually { started.value == 3 })
         gates[1].signal()
         gates[2].signal()
-        while pool.pendingCount > 0 { await Task.yield() }
+        #expect(await eventually { pool.pendingCount == 0 })
     }
 
-    @Test func aCancelledHeldJobStartsAtOnceAndARaisedCapStartsTheRest() async {
+    @Test func aCancelledHeldJobStartsAtOnceAndARaisedCapStartsTheRest() async throws {
         let pool = WorkerPool(threads: 4, ownerCap: 1)
-        let started = DispatchSemaphore(value: 0)
+        let started = Count()
         let gate = park(pool, owner: 7, started: started)
-        started.wait()
-        let cancelled = Atomic<Bool>(false)
-        let ran = DispatchSemaphore(value: 0)
-        pool.submit(owner: 7, isCancelled: { cancelled.load(ordering: .acquiring) }) { ran.signal() }
-        let later = DispatchSemaphore(value: 0)
-        pool.submit(owner: 7) { later.signal() }
-        #expect(ran.wait(timeout: .now() + .milliseconds(200)) == .timedOut)
-        cancelled.store(true, ordering: .releasing)
+        #expect(await eventually { started.value == 1 })
+        let cancelled = Count(), ran = Count(), later = Count()
+        pool.submit(owner: 7, isCancelled: { cancelled.value > 0 }) { ran.bump() }
+        pool.submit(owner: 7) { later.bump() }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(ran.value == 0)
+        cancelled.bump()
         pool.startCancelled()
-        #expect(ran.wait(timeout: .now() + .seconds(10)) == .success)
-        #expect(later.wait(timeout: .now() + .milliseconds(200)) == .timedOut)
+        #expect(await eventually { ran.value == 1 })
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(later.value == 0)
         pool.setOwnerCap(2)
-        #expect(later.wait(timeout: .now() + .seconds(10)) == .success)
+        #expect(await eventually { later.value == 1 })
         gate.signal()
-        while pool.pendingCount > 0 { await Task.yield() }
+        #expect(await eventually { pool.pendingCount == 0 })
     }
 
     @Test func jobsWithoutAnOwnerAreNotCapped() async {
         let pool = WorkerPool(threads: 2, ownerCap: 1)
-        let started = DispatchSemaphore(value: 0)
-        let gates = (0..<2).map { _ in
-            let gate = DispatchSemaphore(value: 0)
-            pool.submit {
-                started.signal()
-                gate.wait()
-            }
-            return gate
-        }
-        #expect(started.wait(timeout: .now() + .seconds(10)) == .success)
-        #expect(started.wait(timeout: .now() + .seconds(10)) == .success)
+        let started = Count()
+        let gates = (0..<2).map { _ in park(pool, owner: nil, started: started) }
+        #expect(await eventually { started.value == 2 })
         gates.forEach { $0.signal() }
-        while pool.pendingCount > 0 { await Task.yield() }
+        #expect(await eventually { pool.pendingCount == 0 })
     }
 }

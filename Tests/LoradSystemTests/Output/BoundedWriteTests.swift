@@ -59,7 +59,8 @@ import Testing
         let target = Mutex<InterruptibleThread?>(nil)
         let outcomes = Mutex<[WriteAttempt]>([])
         let done = Atomic<Bool>(false)
-        DispatchQueue.global().async {
+        // A queue of its own: a thread of Dispatch's, never one the test's executor needs.
+        DispatchQueue(label: "bounded-write-test").async {
             let chunk = [UInt8](repeating: 1, count: 1 << 20)
             target.withLock { $0 = try? InterruptibleThread.current() }
             for _ in 0..<2 {
