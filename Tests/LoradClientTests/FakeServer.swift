@@ -73,14 +73,16 @@ struct ServerSide {
         try socket.sendAll(frame.bytes, fds: frame.fds.map(FileDescriptor.init(rawValue:)))
     }
 
-    /// Answers the client's HELLO with `limits`; returns the request.
+    /// Answers the client's HELLO with `version` and `limits`; returns the request.
     @discardableResult
-    mutating func handshake(maxFrameBytes: UInt32 = 65536, maxFDs: UInt16 = 253, inFlight: UInt16 = 32) throws -> HelloRequest {
+    mutating func handshake(
+        version: ProtocolVersion = .current, maxFrameBytes: UInt32 = 65536, maxFDs: UInt16 = 253, inFlight: UInt16 = 32
+    ) throws -> HelloRequest {
         let (message, id, _) = try receive()
         guard case .hello(let hello) = message else { throw TestFailure("first frame was \(message.opcode)") }
         try send(
             .hello(HelloReply(
-                version: ProtocolVersion.current, serverName: "fake/1", maxFrameBytes: maxFrameBytes,
+                version: version, serverName: "fake/1", maxFrameBytes: maxFrameBytes,
                 maxFDsPerFrame: maxFDs, maxRequestsInFlight: inFlight)),
             requestID: id)
         return hello
