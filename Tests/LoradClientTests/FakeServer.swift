@@ -31,9 +31,9 @@ final class FakeServer: Sendable {
         thread.start()
     }
 
-    /// Connects a `LoradConnection` over the pair (does HELLO).
-    func connect(name: String = "tests/1") throws(LoradClientError) -> LoradConnection {
-        try LoradConnection(transport: clientEnd, path: "fake", name: name)
+    /// Connects a `LoradConnection` over the pair (does HELLO, waiting at most `timeout`).
+    func connect(name: String = "tests/1", timeout: Duration? = nil) throws(LoradClientError) -> LoradConnection {
+        try LoradConnection(transport: clientEnd, path: "fake", name: name, timeout: timeout)
     }
 
     /// Waits for the script to end and returns what went wrong in it, if anything.
