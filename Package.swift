@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "loractl",
             dependencies: [
-                "LoradTensors", "LoradAdapters", "LoradStore", "LoradClient",
+                "LoradTensors", "LoradAdapters", "LoradStore", "LoradClient", "LoradConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

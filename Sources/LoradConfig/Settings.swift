@@ -64,5 +64,18 @@ extension Setting {
             "limits.partial_frame_timeout", doc: "How long a frame may stay half-received before the connection is closed.",
             type: "duration, 1ms to 24h", default: "`\"30s\"`", reload: .live, example: "\"30s\"",
             \.limits.partialFrameTimeout, .timeout, fallback: { _ in .builtIn(ConnectionLimits.defaults.partialFrameTimeout) }),
+        Setting(
+            "limits.max_connections", doc: "The most client connections open at once; past it new clients are refused with too_many_connections.",
+            type: "integer, 1 to 65536", default: "`1024`", reload: .live, example: "1024",
+            \.limits.maxConnections, .integer(1...65_536), fallback: { _ in .builtIn(ConnectionLimits.defaults.maxConnections) }),
+        Setting(
+            "limits.connections_per_uid", doc: "The most connections one user may have open; root and admins are exempt.",
+            type: "integer, 1 to 65536", default: "`256`", reload: .live, example: "256",
+            \.limits.connectionsPerUID, .integer(1...65_536), fallback: { _ in .builtIn(ConnectionLimits.defaults.connectionsPerUID) }),
+        Setting(
+            "limits.reserved_connections", doc: "Connections beyond max_connections that only root and admins may open.",
+            type: "integer, 0 to 1024", default: "`8`", reload: .live, example: "8",
+            \.limits.reservedConnections, .integer(0...1024),
+            fallback: { _ in .builtIn(ConnectionLimits.defaults.reservedConnections) }),
     ]
 }

@@ -26,9 +26,11 @@ public struct ServerSettings: Sendable, Hashable {
     /// the connection is dropped, so that one stalled client cannot hold the daemon's memory.
     /// Must be at least `connection.frameLimits.maxFrameBytes`.
     public var maxQueuedBytesPerConnection: Int
-    /// Open connections at most; at the limit the server stops accepting (new clients wait in
-    /// the kernel's backlog) until one closes.
-    public var maxConnections: Int
+    /// How many connections the server keeps, per uid and in all, and the slots reserved for
+    /// root and admins. Peers over a limit get FATAL `too_many_connections` at connect; at
+    /// ``AdmissionLimits/acceptCeiling`` the server stops accepting (new clients wait in the
+    /// kernel's backlog) until one closes. Live: ``Server/update(access:connection:admission:)``.
+    public var admission: AdmissionLimits
     /// How long a closing connection may take to receive its last frames (a FATAL, the
     /// SHUTTING_DOWN event) before it is closed anyway.
     public var closeLinger: Duration
@@ -41,7 +43,7 @@ public struct ServerSettings: Sendable, Hashable {
         access: AccessPolicy,
         connection: ConnectionSettings = ConnectionSettings(),
         maxQueuedBytesPerConnection: Int = 8 << 20,
-        maxConnections: Int = 1024,
+        admission: AdmissionLimits = .defaults,
         closeLinger: Duration = .seconds(2),
         receiveBufferBytes: Int = 64 << 10
     ) {
@@ -49,7 +51,7 @@ public struct ServerSettings: Sendable, Hashable {
         self.access = access
         self.connection = connection
         self.maxQueuedBytesPerConnection = maxQueuedBytesPerConnection
-        self.maxConnections = maxConnections
+        self.admission = admission
         self.closeLinger = closeLinger
         self.receiveBufferBytes = receiveBufferBytes
     }
@@ -66,7 +68,7 @@ public struct ServerSettings: Sendable, Hashable {
         if case .path(_, let mode) = listener, mode > 0o777 {
             return "socket mode 0o\(String(mode, radix: 8)) has bits beyond 0o777; use permission bits only, e.g. 0o660"
         }
-        if maxConnections < 1 { return "max connections must be at least 1" }
+        if let problem = admission.validationProblem { return problem }
         if closeLinger < .zero { return "close linger must not be negative" }
         if receiveBufferBytes < 4096 || receiveBufferBytes > 16 << 20 {
             return "receive buffer of \(receiveBufferBytes) bytes is outside 4096...16777216"

@@ -59,6 +59,13 @@ public enum ErrorCode: UInt16, CaseIterable, Sendable, CustomStringConvertible {
     /// The server understands the request but cannot do it in this build or configuration
     /// (e.g. fused mode for a dtype it cannot fuse).
     case unsupported = 113
+    /// The server has no connection slot for this peer: its uid has
+    /// `limits.connections_per_uid` connections open, or the server has
+    /// `limits.max_connections` open (root and admins may still use the reserved slots).
+    /// Sent only at connect, in a FATAL frame with request id 0, before HELLO (so a client of
+    /// any version may get it); the connection is then closed. Retryable on a new connection
+    /// once one closes. Added in protocol 1.2.
+    case tooManyConnections = 114
 
     /// The stable snake_case name sent on the wire beside the number (`malformed_frame`...).
     public var name: String {
@@ -84,6 +91,7 @@ public enum ErrorCode: UInt16, CaseIterable, Sendable, CustomStringConvertible {
         case .cancelled: "cancelled"
         case .shuttingDown: "shutting_down"
         case .unsupported: "unsupported"
+        case .tooManyConnections: "too_many_connections"
         }
     }
 
@@ -93,14 +101,17 @@ public enum ErrorCode: UInt16, CaseIterable, Sendable, CustomStringConvertible {
         self = code
     }
 
-    /// Whether the code is sent in a FATAL frame that ends the connection (all connection
-    /// codes below 100 except `unknownOpcode`).
-    public var isFatal: Bool { rawValue < 100 && self != .unknownOpcode }
+    /// Whether the code is sent in a FATAL frame that ends the connection: all connection
+    /// codes below 100 except `unknownOpcode`, and `tooManyConnections`, which only the
+    /// refusal at connect sends. (`permissionDenied` is an ERROR reply to admin requests and
+    /// also the FATAL of the access rules' refusal at connect.)
+    public var isFatal: Bool { (rawValue < 100 && self != .unknownOpcode) || self == .tooManyConnections }
 
     /// Whether the same request may succeed if sent again later (`not_ready`,
-    /// `too_many_requests`, and `shutting_down` on a new connection).
+    /// `too_many_requests`, and `shutting_down` and `too_many_connections` on a new
+    /// connection).
     public var isRetryable: Bool {
-        self == .notReady || self == .tooManyRequests || self == .shuttingDown
+        self == .notReady || self == .tooManyRequests || self == .shuttingDown || self == .tooManyConnections
     }
 
     /// The wire name, e.g. `not_found`.

@@ -14,9 +14,9 @@ public struct ProtocolVersion: Hashable, Comparable, Sendable, CustomStringConve
         self.minor = minor
     }
 
-    /// The newest version this codec implements: 1.1 (1.0 plus the `origin` of BaseInfo).
-    /// It speaks 1.0 too.
-    public static let current = ProtocolVersion(major: 1, minor: 1)
+    /// The newest version this codec implements: 1.2 (1.1 plus the error code
+    /// `too_many_connections`). It speaks 1.0 and 1.1 too.
+    public static let current = ProtocolVersion(major: 1, minor: 2)
 
     /// 1.1: the first version whose BaseInfo records carry `origin`.
     public static let baseOrigin = ProtocolVersion(major: 1, minor: 1)
@@ -24,7 +24,7 @@ public struct ProtocolVersion: Hashable, Comparable, Sendable, CustomStringConve
     /// 1.0: the oldest version of major 1.
     public static let first = ProtocolVersion(major: 1, minor: 0)
 
-    /// `"1.1"`.
+    /// `"1.2"`.
     public var description: String { "\(major).\(minor)" }
 
     /// Orders by major, then minor.

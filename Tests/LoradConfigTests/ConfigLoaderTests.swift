@@ -150,6 +150,9 @@ import Testing
             requests_in_flight_per_connection = 4096
             handshake_timeout = 2
             partial_frame_timeout = "1m30s"
+            max_connections = 100
+            connections_per_uid = 3
+            reserved_connections = 0
             """
         let config = try ConfigLoaderTests.load(file, variables: ["HOME": "/root"])
         #expect(config.stateDirectory == "/etc/lorad/state")
@@ -157,7 +160,9 @@ import Testing
         #expect(config.socketMode == 0o600)
         #expect(config.memoryBudget == ByteSize.gibibyte)
         #expect(config.threads == 3)
-        #expect(config.limits == ConnectionLimits(sessionsPerUID: 1, requestsInFlightPerConnection: 4096, handshakeTimeout: .seconds(2), partialFrameTimeout: .seconds(90)))
+        #expect(config.limits == ConnectionLimits(
+            sessionsPerUID: 1, requestsInFlightPerConnection: 4096, handshakeTimeout: .seconds(2), partialFrameTimeout: .seconds(90),
+            maxConnections: 100, connectionsPerUID: 3, reservedConnections: 0))
     }
 
     @Test func socketModeForms() throws {
@@ -277,7 +282,7 @@ import Testing
         #expect(ConfigLoaderTests.failure("[access]\nallow_group = [\"lorad\"]")
             == "unknown key 'access.allow_group' in /etc/lorad/lorad.toml:2 (did you mean 'allow_groups'?); known keys in [access] are allow_groups, allow_uids, admin_groups, admin_uids")
         #expect(ConfigLoaderTests.failure("[limits]\nhandshake = \"5s\"")
-            == "unknown key 'limits.handshake' in /etc/lorad/lorad.toml:2; known keys in [limits] are sessions_per_uid, requests_in_flight_per_connection, handshake_timeout, partial_frame_timeout")
+            == "unknown key 'limits.handshake' in /etc/lorad/lorad.toml:2; known keys in [limits] are sessions_per_uid, requests_in_flight_per_connection, handshake_timeout, partial_frame_timeout, max_connections, connections_per_uid, reserved_connections")
         #expect(ConfigLoaderTests.failure("[limits]\n\"a\\nb\" = 1").hasPrefix("unknown key 'limits.\"a\\nb\"' in /etc/lorad/lorad.toml:2;"))
     }
 
@@ -300,6 +305,9 @@ import Testing
             ("[bases]\nx = \"/nowhere\"", "\(path):2:1: bases.x: /nowhere does not exist; point it at a .safetensors file or a diffusers folder"),
             ("[limits]\nsessions_per_uid = 0", "\(path):2:1: limits.sessions_per_uid: 0 is out of range; limits.sessions_per_uid must be between 1 and 65536"),
             ("[limits]\nrequests_in_flight_per_connection = 5000", "\(path):2:1: limits.requests_in_flight_per_connection: 5000 is out of range; limits.requests_in_flight_per_connection must be between 1 and 4096"),
+            ("[limits]\nmax_connections = 0", "\(path):2:1: limits.max_connections: 0 is out of range; limits.max_connections must be between 1 and 65536"),
+            ("[limits]\nconnections_per_uid = 70000", "\(path):2:1: limits.connections_per_uid: 70000 is out of range; limits.connections_per_uid must be between 1 and 65536"),
+            ("[limits]\nreserved_connections = -1", "\(path):2:1: limits.reserved_connections: -1 is out of range; limits.reserved_connections must be between 0 and 1024"),
             ("[limits]\nhandshake_timeout = \"0s\"", "\(path):2:1: limits.handshake_timeout: \"0s\" is out of range; a timeout must be between 1ms and 24h"),
             ("[limits]\nhandshake_timeout = 90000", "\(path):2:1: limits.handshake_timeout: 90000 seconds is out of range; a timeout must be between 1ms and 24h"),
             ("[limits]\nhandshake_timeout = 1.5", "\(path):2:1: limits.handshake_timeout: must be a duration like \"5s\" or \"250ms\", or a number of seconds, not a float"),

@@ -15,6 +15,8 @@ import Testing
         #expect(ErrorCode.protocolViolation.rawValue == 7)
         #expect(ErrorCode.notFound.rawValue == 100)
         #expect(ErrorCode.unsupported.rawValue == 113)
+        #expect(ErrorCode.tooManyConnections.rawValue == 114)
+        #expect(ErrorCode.tooManyConnections.name == "too_many_connections")
         #expect(ErrorCode(name: "nope") == nil)
     }
 
@@ -22,8 +24,9 @@ import Testing
         #expect(
             ErrorCode.allCases.filter(\.isFatal) == [
                 .malformedFrame, .unsupportedVersion, .frameTooLarge, .fdCountMismatch, .handshakeRequired,
-                .protocolViolation,
+                .protocolViolation, .tooManyConnections,
             ])
-        #expect(ErrorCode.allCases.filter(\.isRetryable) == [.notReady, .tooManyRequests, .shuttingDown])
+        #expect(
+            ErrorCode.allCases.filter(\.isRetryable) == [.notReady, .tooManyRequests, .shuttingDown, .tooManyConnections])
     }
 }

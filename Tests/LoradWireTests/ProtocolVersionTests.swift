@@ -30,6 +30,6 @@ import Testing
     @Test func ordersLexicographically() {
         #expect(v(1, 9) < v(2, 0))
         #expect(v(1, 0) < v(1, 1))
-        #expect(ProtocolVersion.current.description == "1.1")
+        #expect(ProtocolVersion.current.description == "1.2")
     }
 }

@@ -18,7 +18,7 @@ import Testing
             socket: "/run/lorad/lorad.sock", server: "lorad/0.1.0", version: .current,
             limits: .default, maxRequestsInFlight: 32, stats: stats))
         #expect(json["socket"] as? String == "/run/lorad/lorad.sock")
-        #expect(json["protocol"] as? String == "1.1")
+        #expect(json["protocol"] as? String == "1.2")
         let limits = try #require(json["limits"] as? [String: Any])
         #expect(limits["max_frame_bytes"] as? Int == 65536)
         #expect(limits["max_requests_in_flight"] as? Int == 32)

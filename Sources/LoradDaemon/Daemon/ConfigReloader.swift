@@ -49,13 +49,14 @@ public final class ConfigReloader: Sendable {
         let current = config
         let plan = ReloadPlan(running: current, next: next)
         if plan.accessOrLimitsChanged {
-            let connection = ServerSettings(config: next, serverName: server.settings.connection.serverName).connection
+            let settings = ServerSettings(config: next, serverName: server.settings.connection.serverName)
             do {
-                try server.update(access: next.access, connection: connection)
+                try server.update(access: next.access, connection: settings.connection, admission: settings.admission)
             } catch {
                 logger.error("reload refused, keeping the running config: \(error)")
                 return nil
             }
+            if settings.admission != AdmissionLimits(current.limits) { settings.admission.raiseDescriptorLimit(logger: logger) }
         }
         var applied = next
         // What needs a restart keeps its running value, so the next reload reports it again.

@@ -35,6 +35,7 @@ public enum DaemonRunner {
                 memoryBudget: config.memoryBudget, threads: config.threads,
                 sessionsPerUID: config.limits.sessionsPerUID))
         var settings = ServerSettings(config: config, serverName: serverName)
+        settings.admission.raiseDescriptorLimit(logger: logger)
         let passed = try SocketActivation.passedDescriptors()
         let activated = passed.listener
         if let activated { settings.listener = .adopted(activated) }

@@ -5,7 +5,8 @@ import LoradWire
 extension ServerSettings {
     /// The settings for `config`: a socket bound at `socket` with `socket_mode`, the
     /// `[access]` rules, and the `[limits]` the server enforces (requests in flight, clamped to
-    /// what HELLO can announce, and the two timeouts). Other settings keep their defaults.
+    /// what HELLO can announce, the two timeouts, and the connection limits). Other settings
+    /// keep their defaults.
     /// For socket activation, replace ``listener`` with `.adopted(fd)`.
     public init(config: DaemonConfig, serverName: String) {
         let connection = ConnectionSettings(
@@ -14,6 +15,7 @@ extension ServerSettings {
             handshakeTimeout: config.limits.handshakeTimeout,
             partialFrameTimeout: config.limits.partialFrameTimeout)
         self.init(
-            listener: .path(config.socketPath, mode: config.socketMode), access: config.access, connection: connection)
+            listener: .path(config.socketPath, mode: config.socketMode), access: config.access, connection: connection,
+            admission: AdmissionLimits(config.limits))
     }
 }

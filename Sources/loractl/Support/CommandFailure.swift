@@ -17,6 +17,7 @@ enum ExitStatus: Int32 {
     case noInput = 66
     case unavailable = 69
     case cantCreate = 73
+    case tempFail = 75
     case noPermission = 77
 }
 

@@ -11,7 +11,7 @@ import Testing
             memoryBudget: 1 << 30, threads: 2, access: AccessPolicy(daemonUID: 999, allowedUIDs: [1000]),
             limits: ConnectionLimits(
                 sessionsPerUID: 4, requestsInFlightPerConnection: 100_000, handshakeTimeout: .seconds(3),
-                partialFrameTimeout: .seconds(9)))
+                partialFrameTimeout: .seconds(9), maxConnections: 10, connectionsPerUID: 2, reservedConnections: 3))
         let settings = ServerSettings(config: config, serverName: "lorad/9")
         #expect(settings.listener == .path("/run/lorad/lorad.sock", mode: 0o660))
         #expect(settings.access == config.access)
@@ -19,6 +19,11 @@ import Testing
         #expect(settings.connection.maxRequestsInFlight == UInt16.max)
         #expect(settings.connection.handshakeTimeout == .seconds(3))
         #expect(settings.connection.partialFrameTimeout == .seconds(9))
+        #expect(settings.admission == AdmissionLimits(maxConnections: 10, connectionsPerUID: 2, reservedConnections: 3))
         #expect(settings.validationProblem == nil)
+    }
+
+    @Test func theServersDefaultConnectionLimitsAreTheConfigsDefaults() {
+        #expect(AdmissionLimits(ConnectionLimits.defaults) == AdmissionLimits.defaults)
     }
 }

@@ -321,4 +321,13 @@ let serverSamples: [Sample] = [
                 ErrorPayload(
                     code: .unsupportedVersion, message: "client offers 2.0-2.1; this server speaks 1.0; upgrade lorad"))
         )),
+    Sample(
+        name: "fatal_too_many_connections",
+        description: "FATAL at connect (request 0): too_many_connections (114), protocol 1.2", requestID: 0,
+        message: .server(
+            .fatal(
+                ErrorPayload(
+                    code: .tooManyConnections,
+                    message: "uid 1000 has 2 connections to lorad open, the most one user may have (limits.connections_per_uid = 2); close one of them and retry, or ask an administrator to raise the limit"))
+        )),
 ]

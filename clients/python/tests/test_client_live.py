@@ -45,7 +45,7 @@ def test_socket_from_the_environment(lorad_daemon: Any, monkeypatch: Any) -> Non
     with lorad.Client() as client:
         assert client.socket_path == str(lorad_daemon.socket)
         assert client.server_name.startswith("lorad/")
-        assert client.protocol_version == (1, 1)
+        assert client.protocol_version == (1, 2)
         assert 0 < client.ping() < 5
 
 

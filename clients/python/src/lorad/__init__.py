@@ -41,6 +41,7 @@ from .errors import (
     ShuttingDown,
     Timeout,
     TooManyRequests,
+    TooManyConnections,
     Unsupported,
     error_for,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "LimitExceeded",
     "ResourceExhausted",
     "TooManyRequests",
+    "TooManyConnections",
     "NotReady",
     "Incompatible",
     "Corrupt",

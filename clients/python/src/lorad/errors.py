@@ -29,6 +29,7 @@ ERROR or FATAL payload; the table below is :data:`ERROR_TABLE`, the only copy of
 | 111 | cancelled | `Cancelled` | no |
 | 112 | shutting_down | `ShuttingDown` | yes |
 | 113 | unsupported | `Unsupported` | no |
+| 114 | too_many_connections | `TooManyConnections` (a `LimitExceeded`) | yes |
 | other 100 and up | (as sent) | `Internal` | no |
 | other below 100 | (as sent) | `ProtocolViolation` | no |
 | none | | `DaemonUnavailable`: no socket, connection refused or closed, end of stream | yes |
@@ -38,7 +39,9 @@ ERROR or FATAL payload; the table below is :data:`ERROR_TABLE`, the only copy of
 Also without a code: `PermissionDenied` when the socket itself refuses the user, and
 `ShuttingDown` after the daemon's SHUTTING_DOWN event or once it has closed the connection
 after one. A FATAL frame with code 104 at connect (the daemon's access rules refuse the
-peer) is a `PermissionDenied` too.
+peer) is a `PermissionDenied` too; a FATAL frame with code 114 at connect (the daemon's connection
+limits: this user's connections, or all of them, are at the limit) is a `TooManyConnections`,
+retryable once some close.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ __all__ = [
     "LimitExceeded",
     "ResourceExhausted",
     "TooManyRequests",
+    "TooManyConnections",
     "NotReady",
     "Incompatible",
     "Corrupt",
@@ -138,8 +142,8 @@ class PermissionDenied(LoradError):
 
 
 class LimitExceeded(LoradError):
-    """A configured limit was hit: :class:`ResourceExhausted` (105) or
-    :class:`TooManyRequests` (109)."""
+    """A configured limit was hit: :class:`ResourceExhausted` (105),
+    :class:`TooManyRequests` (109) or :class:`TooManyConnections` (114)."""
 
 
 class ResourceExhausted(LimitExceeded):
@@ -149,6 +153,14 @@ class ResourceExhausted(LimitExceeded):
 
 class TooManyRequests(LimitExceeded):
     """109 too_many_requests: too many requests pending; retry after a reply arrives."""
+
+    default_retryable = True
+
+
+class TooManyConnections(LimitExceeded):
+    """114 too_many_connections: the daemon refused the connection at connect because this
+    user has ``limits.connections_per_uid`` connections open, or the daemon has
+    ``limits.max_connections``; the message says which. Retry once some close."""
 
     default_retryable = True
 
@@ -236,6 +248,7 @@ ERROR_TABLE: tuple[tuple[int, str, type[LoradError], bool], ...] = (
     (111, "cancelled", Cancelled, False),
     (112, "shutting_down", ShuttingDown, True),
     (113, "unsupported", Unsupported, False),
+    (114, "too_many_connections", TooManyConnections, True),
 )
 """Every protocol error code: (code, name, class, retryable). The module docstring shows it
 as a table."""

@@ -1,4 +1,4 @@
-"""The lorad wire protocol (protocol/PROTOCOL.md, version 1.1) as a pure codec.
+"""The lorad wire protocol (protocol/PROTOCOL.md, version 1.2) as a pure codec.
 
 Nothing here does I/O or owns a socket. The module turns messages into bytes and back:
 
@@ -126,8 +126,9 @@ Direction = Literal["server-to-client", "client-to-server"]
 
 PROTOCOL_MIN: Version = (1, 0)
 """The oldest protocol version this codec speaks."""
-PROTOCOL_MAX: Version = (1, 1)
-"""The newest protocol version this codec speaks (BaseInfo carries ``origin``)."""
+PROTOCOL_MAX: Version = (1, 2)
+"""The newest protocol version this codec speaks: 1.1 adds BaseInfo's ``origin``, 1.2 the error
+code ``too_many_connections`` (no payload changes)."""
 
 HEADER_SIZE = 16
 """Bytes in every frame header."""
@@ -227,7 +228,8 @@ def opcode_kind(opcode: int) -> Literal["request", "event", "reply", "error", "f
 
 class ErrorCode(enum.IntEnum):
     """The protocol's error codes (PROTOCOL.md, "Errors"). 1-7 are FATAL except
-    UNKNOWN_OPCODE; 100 and up are ERROR replies. A peer may send codes newer than these."""
+    UNKNOWN_OPCODE; 100 and up are ERROR replies, except the refusals at connect (FATAL 104
+    and 114). A peer may send codes newer than these."""
 
     MALFORMED_FRAME = 1
     UNKNOWN_OPCODE = 2
@@ -250,6 +252,7 @@ class ErrorCode(enum.IntEnum):
     CANCELLED = 111
     SHUTTING_DOWN = 112
     UNSUPPORTED = 113
+    TOO_MANY_CONNECTIONS = 114
 
 
 class SessionMode(enum.IntEnum):
