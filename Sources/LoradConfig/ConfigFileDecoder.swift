@@ -1,3 +1,4 @@
+import LoradNotation
 import LoradTOML
 
 /// Turns the parsed TOML of a config file into a ``ConfigLayer``: checks every key is

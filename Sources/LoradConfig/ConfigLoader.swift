@@ -1,3 +1,4 @@
+import LoradNotation
 import LoradSystem
 import LoradTOML
 

@@ -1,4 +1,4 @@
-import LoradTOML
+import LoradNotation
 
 /// The command-line flags of `lorad` that override the config file, exactly
 /// as typed. ``ConfigLoader`` parses and checks them, so a bad flag value is a

@@ -1,4 +1,4 @@
-import LoradTOML
+import LoradNotation
 
 /// The checks a setting passes whether it comes from the file or a flag: ranges,
 /// path rules, account ids. Each throws a ``ConfigValueError`` that the caller

@@ -1,4 +1,4 @@
-import LoradTOML
+import LoradNotation
 import LoradWire
 
 /// The names of bases and adapters: 1 to 128 characters of `A-Z a-z 0-9 . _ -`,

@@ -1,3 +1,4 @@
+import LoradNotation
 import LoradTOML
 
 /// What a value is read against: the key (for messages), the folder relative paths start

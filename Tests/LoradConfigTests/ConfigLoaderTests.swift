@@ -1,4 +1,5 @@
 import Glibc
+import LoradNotation
 import LoradSystem
 import LoradTestSupport
 import Testing

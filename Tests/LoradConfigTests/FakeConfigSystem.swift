@@ -1,4 +1,5 @@
 import Glibc
+import LoradNotation
 import LoradSystem
 
 @testable import LoradConfig

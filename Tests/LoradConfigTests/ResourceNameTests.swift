@@ -1,3 +1,4 @@
+import LoradNotation
 import Testing
 
 @testable import LoradConfig
