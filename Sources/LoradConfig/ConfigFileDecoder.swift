@@ -1,4 +1,5 @@
 import LoradNotation
+import LoradSystem
 import LoradTOML
 
 /// Turns the parsed TOML of a config file into a ``ConfigLayer``: checks every key is
@@ -9,7 +10,7 @@ struct ConfigFileDecoder {
     let path: String
     /// The absolute folder of the file, for relative paths inside it.
     let directory: String
-    let environment: ConfigEnvironment
+    let environment: ProcessEnvironment
 
     func decode(_ root: TOMLTable) throws(ConfigError) -> ConfigLayer {
         var layer = ConfigLayer()

@@ -5,7 +5,7 @@ import LoradTOML
 /// Builds the daemon's ``DaemonConfig``: built-in defaults, overridden by the
 /// config file, overridden by the flags; then checks the result.
 ///
-/// Everything it needs from the machine comes from its ``ConfigEnvironment``,
+/// Everything it needs from the machine comes from its ``ProcessEnvironment``,
 /// so it can be tested without real users, files or variables. Loading again
 /// (on `SIGHUP`) is just another call to ``load(_:)``.
 ///
@@ -18,11 +18,16 @@ public struct ConfigLoader: Sendable {
     /// The largest config file accepted, in bytes (1 MiB).
     public static let maximumFileSize = TOMLParser.maximumInputSize
 
-    /// Where defaults, accounts and files come from.
-    public var environment: ConfigEnvironment
+    /// The variables the defaults read: systemd's `STATE_DIRECTORY` and
+    /// `RUNTIME_DIRECTORY`, XDG's `XDG_STATE_HOME` and `XDG_RUNTIME_DIR`, and `HOME`.
+    public static let variableNames = ["STATE_DIRECTORY", "RUNTIME_DIRECTORY", "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "HOME"]
 
-    /// A loader for `environment` (``ConfigEnvironment/current()`` in the daemon).
-    public init(environment: ConfigEnvironment) {
+    /// Where defaults, accounts and files come from.
+    public var environment: ProcessEnvironment
+
+    /// A loader for `environment` (in the daemon, ``ProcessEnvironment/current(reading:)``
+    /// of ``variableNames``).
+    public init(environment: ProcessEnvironment) {
         self.environment = environment
     }
 

@@ -1,4 +1,5 @@
 import LoradNotation
+import LoradSystem
 
 /// The command-line flags of `lorad` that override the config file, exactly
 /// as typed. ``ConfigLoader`` parses and checks them, so a bad flag value is a
@@ -32,7 +33,7 @@ extension ConfigOverrides {
     /// The flags as a ``ConfigLayer``: values parsed and checked, paths made
     /// absolute against the working directory.
     /// - Throws: ``ConfigError/invalidValue(key:origin:reason:)`` naming the flag.
-    func layer(in environment: ConfigEnvironment) throws(ConfigError) -> ConfigLayer {
+    func layer(in environment: ProcessEnvironment) throws(ConfigError) -> ConfigLayer {
         var layer = ConfigLayer()
         for setting in Setting.all {
             guard let flag = setting.flagName, let text = values[flag], let field = setting.field else { continue }

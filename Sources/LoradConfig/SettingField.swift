@@ -1,4 +1,5 @@
 import LoradNotation
+import LoradSystem
 import LoradTOML
 
 /// What a value is read against: the key (for messages), the folder relative paths start
@@ -6,7 +7,7 @@ import LoradTOML
 struct ValueContext {
     let key: String
     let directory: String
-    let environment: ConfigEnvironment
+    let environment: ProcessEnvironment
 }
 
 /// A setting's value, its type erased so that ``Setting/all`` can list settings of any type.

@@ -15,7 +15,7 @@ import Testing
     /// Loads `file` (as /etc/lorad/lorad.toml, if given) with `flags`.
     static func load(
         _ file: String? = nil, flags: ConfigOverrides = ConfigOverrides(), uid: UInt32 = 0,
-        variables: [String: String] = [:], system: FakeConfigSystem = FakeConfigSystem()
+        variables: [String: String] = [:], system: FakeSystemLookups = FakeSystemLookups()
     ) throws(ConfigError) -> DaemonConfig {
         var system = system
         var flags = flags
@@ -33,7 +33,7 @@ import Testing
     /// The message of the error loading gives.
     static func failure(
         _ file: String? = nil, flags: ConfigOverrides = ConfigOverrides(), uid: UInt32 = 0,
-        variables: [String: String] = [:], system: FakeConfigSystem = FakeConfigSystem()
+        variables: [String: String] = [:], system: FakeSystemLookups = FakeSystemLookups()
     ) -> String {
         do {
             let config = try load(file, flags: flags, uid: uid, variables: variables, system: system)
@@ -110,7 +110,7 @@ import Testing
     }
 
     @Test func memoryAndCoresFromTheEnvironment() throws {
-        var environment = ConfigEnvironment.fake()
+        var environment = ProcessEnvironment.fake()
         environment.physicalMemory = 3 * ByteSize.gibibyte + 1
         environment.coreCount = 0
         let config = try ConfigLoader(environment: environment).load(ConfigOverrides())
@@ -179,7 +179,7 @@ import Testing
     }
 
     @Test func relativeConfigFileIsFromTheWorkingDirectory() throws {
-        var system = FakeConfigSystem()
+        var system = FakeSystemLookups()
         system.files["conf/lorad.toml"] = "state_dir = \"../state\""
         let config = try ConfigLoader(environment: .fake(system: system)).load(ConfigOverrides(configFile: "conf/lorad.toml"))
         #expect(config.stateDirectory == "/home/alice/work/conf/../state")
@@ -324,7 +324,7 @@ import Testing
     }
 
     @Test func basePathKinds() {
-        var system = FakeConfigSystem()
+        var system = FakeSystemLookups()
         system.kinds["/dev/null"] = .other
         system.kinds["/secret"] = .inaccessible(SystemError(errno: EACCES, operation: "stat", path: "/secret"))
         #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(bases: ["a=/dev/null"]), system: system)
@@ -350,7 +350,7 @@ import Testing
     }
 
     @Test func accountErrors() {
-        var broken = FakeConfigSystem()
+        var broken = FakeSystemLookups()
         broken.brokenGroup = "ldap"
         let path = "/etc/lorad/lorad.toml"
         #expect(ConfigLoaderTests.failure("[access]\nallow_groups = [\"nosuch\"]")
