@@ -53,4 +53,16 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(key): \(reason)"
         }
     }
+
+    /// Runs a value check, reporting its ``ConfigValueError`` as ``invalidValue(key:origin:reason:)``
+    /// of `key` from `origin`.
+    static func checking<Value>(
+        _ key: String, from origin: ConfigOrigin, _ body: () throws(ConfigValueError) -> Value
+    ) throws(ConfigError) -> Value {
+        do {
+            return try body()
+        } catch {
+            throw .invalidValue(key: key, origin: origin, reason: error.reason)
+        }
+    }
 }

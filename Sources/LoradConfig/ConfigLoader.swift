@@ -63,7 +63,7 @@ public struct ConfigLoader: Sendable {
             throw ConfigError.syntax(error)
         }
         let absolute = path.hasPrefix("/") ? path : environment.currentDirectory + "/" + path
-        let decoder = ConfigFileDecoder(path: path, directory: ConfigRules.directory(of: absolute), environment: environment)
+        let decoder = ConfigFileDecoder(path: path, directory: PathName.folder(absolute), environment: environment)
         return try decoder.decode(table)
     }
 
@@ -152,10 +152,8 @@ public struct ConfigLoader: Sendable {
     }
 
     private func tidy(_ path: String, key: String, variable: String) throws(ConfigError) -> String {
-        do {
-            return try ConfigRules.path(path, relativeTo: "/", home: nil)
-        } catch {
-            throw ConfigError.invalidValue(key: key, origin: .environment(variable), reason: error.reason)
+        try ConfigError.checking(key, from: .environment(variable)) { () throws(ConfigValueError) in
+            try ConfigRules.path(path, relativeTo: "/", home: nil)
         }
     }
 

@@ -1,4 +1,5 @@
 import LoradNotation
+import LoradWire
 
 /// The checks a setting passes whether it comes from the file or a flag: ranges,
 /// path rules, account ids. Each throws a ``ConfigValueError`` that the caller
@@ -68,10 +69,12 @@ enum ConfigRules {
         return tidy
     }
 
-    /// The folder holding `file` (an absolute path): `/etc/lorad` for `/etc/lorad/lorad.toml`.
-    static func directory(of file: String) -> String {
-        guard let slash = file.lastIndex(of: "/"), slash != file.startIndex else { return "/" }
-        return String(file[..<slash])
+    /// A base's name: the protocol's name grammar (``WireName``), so that clients can send
+    /// every name the config accepts.
+    static func baseName(_ name: String) throws(ConfigValueError) {
+        guard !WireName.isValid(name) else { return }
+        throw ConfigValueError(
+            "base name \(name.displayQuoted) is not valid: use 1 to \(WireLimits.maxNameBytes) characters of A-Z a-z 0-9 . _ -, starting with a letter or digit")
     }
 
     static func socketPath(_ path: String) throws(ConfigValueError) -> String {

@@ -44,11 +44,7 @@ struct TypedField<Value: Sendable & Equatable>: SettingField {
             chosen = try fallback(loader)
         }
         if let check {
-            do {
-                try check(chosen.value)
-            } catch {
-                throw ConfigError.invalidValue(key: key, origin: chosen.origin, reason: error.reason)
-            }
+            try ConfigError.checking(key, from: chosen.origin) { () throws(ConfigValueError) in try check(chosen.value) }
         }
         config[keyPath: field] = chosen.value
         return chosen.origin
