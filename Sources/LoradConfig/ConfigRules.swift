@@ -1,4 +1,5 @@
 import LoradNotation
+import LoradSystem
 import LoradWire
 
 /// The checks a setting passes whether it comes from the file or a flag: ranges,
@@ -9,8 +10,6 @@ enum ConfigRules {
     static let timeouts = Duration.milliseconds(1)...Duration.seconds(86_400)
     /// The smallest memory budget: smaller is surely a missing unit.
     static let minimumMemoryBudget = ByteSize.mebibyte
-    /// The longest socket path: `sun_path` is 108 bytes including the NUL.
-    static let maximumSocketPathBytes = 107
     /// The longest path (`PATH_MAX` minus the NUL).
     static let maximumPathBytes = 4095
     /// `(uid_t)-1` and `(gid_t)-1` mean "no change" to the kernel, never an id.
@@ -79,8 +78,8 @@ enum ConfigRules {
 
     static func socketPath(_ path: String) throws(ConfigValueError) -> String {
         let length = path.utf8.count
-        guard length <= maximumSocketPathBytes else {
-            throw ConfigValueError("socket path \(path.displayQuoted) is \(length) bytes; a Unix socket path can be at most \(maximumSocketPathBytes) bytes, so choose a shorter one")
+        guard length <= UnixSocket.maximumPathLength else {
+            throw ConfigValueError("socket path \(path.displayQuoted) is \(length) bytes; a Unix socket path can be at most \(UnixSocket.maximumPathLength) bytes, so choose a shorter one")
         }
         return path
     }
