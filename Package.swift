@@ -33,8 +33,11 @@ let package = Package(
         // Pure cores.
         .target(name: "LoradSystem", dependencies: ["CLinux"]),
         .target(name: "LoradWire"),
-        .target(name: "LoradTOML"),
-        .target(name: "LoradConfig", dependencies: ["LoradTOML", "LoradSystem", "LoradWire"]),
+        // Values as people write them (sizes, durations, octal modes) and user text echoed in
+        // messages: for the TOML reader, the daemon's settings and the command-line tools.
+        .target(name: "LoradNotation"),
+        .target(name: "LoradTOML", dependencies: ["LoradNotation"]),
+        .target(name: "LoradConfig", dependencies: ["LoradTOML", "LoradNotation", "LoradSystem", "LoradWire"]),
         .target(name: "LoradTensors", dependencies: ["LoradSystem"]),
         .target(name: "LoradAdapters", dependencies: ["LoradTensors", "CBLAS", "CFuse"]),
         .target(
@@ -55,7 +58,7 @@ let package = Package(
             name: "LoradDaemon",
             dependencies: [
                 "LoradServer", "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradStore", "LoradConfig",
-                "CSystemd",
+                "LoradNotation", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -114,8 +117,11 @@ let package = Package(
         // Tests mirror Sources/.
         .testTarget(name: "LoradSystemTests", dependencies: ["LoradSystem"]),
         .testTarget(name: "LoradWireTests", dependencies: ["LoradWire", "LoradTestSupport"]),
+        .testTarget(name: "LoradNotationTests", dependencies: ["LoradNotation"]),
         .testTarget(name: "LoradTOMLTests", dependencies: ["LoradTOML", "LoradTestSupport"]),
-        .testTarget(name: "LoradConfigTests", dependencies: ["LoradConfig", "LoradTOML", "LoradSystem", "LoradTestSupport"]),
+        .testTarget(
+            name: "LoradConfigTests", dependencies: ["LoradConfig", "LoradTOML", "LoradNotation", "LoradSystem", "LoradTestSupport"]
+        ),
         .testTarget(name: "LoradTensorsTests", dependencies: ["LoradTensors", "LoradTestSupport"]),
         .testTarget(name: "LoradAdaptersTests", dependencies: ["LoradAdapters", "LoradTensors", "CFuse", "LoradTestSupport"]),
         .testTarget(name: "LoradStoreTests", dependencies: ["LoradStore", "LoradAdapters", "LoradTensors", "LoradTestSupport"]),

@@ -1,3 +1,5 @@
+import LoradNotation
+
 extension DaemonConfig {
     /// One line for `lorad --check-config`: `config OK: 1 base (cogvideox-5b);
     /// state /var/lib/lorad; socket /run/lorad/lorad.sock (mode 0660); memory

@@ -1,3 +1,4 @@
+import LoradNotation
 import LoradTOML
 
 /// How a setting's value is written in the config file and, when it has a flag, on the

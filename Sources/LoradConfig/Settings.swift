@@ -1,3 +1,5 @@
+import LoradNotation
+
 extension Setting {
     /// Every setting, in the order docs/CONFIG.md, the unknown-key messages and the reload
     /// log list them; top-level keys first, then the tables. Adding a setting is one entry

@@ -61,7 +61,7 @@ struct Lorad: ParsableCommand {
         let destination = LoradLogging.bootstrap()
         let daemonConfig: DaemonConfig
         do {
-            daemonConfig = try ConfigLoader(environment: .current()).load(overrides)
+            daemonConfig = try ConfigLoader(environment: .current(reading: ConfigLoader.variableNames)).load(overrides)
         } catch {
             Self.reportFatal("\(error)", to: destination)
             throw ExitCode(ConfigError.exitCode)
@@ -74,7 +74,7 @@ struct Lorad: ParsableCommand {
         logger.logLevel = .info
         do {
             try DaemonRunner.run(config: daemonConfig, logger: logger) {
-                try ConfigLoader(environment: .current()).load(overrides)
+                try ConfigLoader(environment: .current(reading: ConfigLoader.variableNames)).load(overrides)
             }
         } catch {
             Self.reportFatal("\(error)", to: destination)

@@ -1,4 +1,5 @@
 import Glibc
+import LoradNotation
 import LoradSystem
 import LoradTestSupport
 import Testing
@@ -14,7 +15,7 @@ import Testing
     /// Loads `file` (as /etc/lorad/lorad.toml, if given) with `flags`.
     static func load(
         _ file: String? = nil, flags: ConfigOverrides = ConfigOverrides(), uid: UInt32 = 0,
-        variables: [String: String] = [:], system: FakeConfigSystem = FakeConfigSystem()
+        variables: [String: String] = [:], system: FakeSystemLookups = FakeSystemLookups()
     ) throws(ConfigError) -> DaemonConfig {
         var system = system
         var flags = flags
@@ -32,7 +33,7 @@ import Testing
     /// The message of the error loading gives.
     static func failure(
         _ file: String? = nil, flags: ConfigOverrides = ConfigOverrides(), uid: UInt32 = 0,
-        variables: [String: String] = [:], system: FakeConfigSystem = FakeConfigSystem()
+        variables: [String: String] = [:], system: FakeSystemLookups = FakeSystemLookups()
     ) -> String {
         do {
             let config = try load(file, flags: flags, uid: uid, variables: variables, system: system)
@@ -104,12 +105,12 @@ import Testing
         #expect(ConfigLoaderTests.failure(variables: ["STATE_DIRECTORY": "lorad"])
             == "state_dir (from $STATE_DIRECTORY): \"lorad\" is not an absolute path")
         // A flag or the file makes the missing default irrelevant.
-        #expect((try? ConfigLoaderTests.load(flags: ConfigOverrides(stateDirectory: "/s", socketPath: "/t.sock"), uid: 1000)) != nil)
+        #expect((try? ConfigLoaderTests.load(flags: ConfigOverrides(values: ["--state-dir": "/s", "--socket": "/t.sock"]), uid: 1000)) != nil)
         #expect((try? ConfigLoaderTests.load("state_dir = \"/s\"\nsocket = \"/t.sock\"", uid: 1000)) != nil)
     }
 
     @Test func memoryAndCoresFromTheEnvironment() throws {
-        var environment = ConfigEnvironment.fake()
+        var environment = ProcessEnvironment.fake()
         environment.physicalMemory = 3 * ByteSize.gibibyte + 1
         environment.coreCount = 0
         let config = try ConfigLoader(environment: environment).load(ConfigOverrides())
@@ -183,7 +184,7 @@ import Testing
     }
 
     @Test func relativeConfigFileIsFromTheWorkingDirectory() throws {
-        var system = FakeConfigSystem()
+        var system = FakeSystemLookups()
         system.files["conf/lorad.toml"] = "state_dir = \"../state\""
         let config = try ConfigLoader(environment: .fake(system: system)).load(ConfigOverrides(configFile: "conf/lorad.toml"))
         #expect(config.stateDirectory == "/home/alice/work/conf/../state")
@@ -207,8 +208,9 @@ import Testing
         #expect(fileOnly.memoryBudget == 4 * ByteSize.gibibyte)
         #expect(fileOnly.threads == 2)
 
-        let flags = ConfigOverrides(
-            stateDirectory: "flag/state", socketPath: "/flag/lorad.sock", memoryBudget: "512M", socketMode: "0666", threads: "6")
+        let flags = ConfigOverrides(values: [
+            "--state-dir": "flag/state", "--socket": "/flag/lorad.sock", "--memory-budget": "512M", "--socket-mode": "0666", "--threads": "6",
+        ])
         let both = try ConfigLoaderTests.load(file, flags: flags)
         #expect(both.stateDirectory == "/home/alice/work/flag/state")
         #expect(both.socketPath == "/flag/lorad.sock")
@@ -221,7 +223,7 @@ import Testing
         #expect(both.origins["memory_budget"] == .flag("--memory-budget"))
         #expect(both.origins["threads"] == .flag("--threads"))
 
-        let someFlags = try ConfigLoaderTests.load(file, flags: ConfigOverrides(threads: "1"))
+        let someFlags = try ConfigLoaderTests.load(file, flags: ConfigOverrides(values: ["--threads": "1"]))
         #expect(someFlags.threads == 1)
         #expect(someFlags.memoryBudget == 4 * ByteSize.gibibyte)
         #expect(someFlags.origins["memory_budget"] == .file(path: "/etc/lorad/lorad.toml", line: 4, column: 1))
@@ -254,20 +256,20 @@ import Testing
         #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(bases: ["a="])) == "--base: a path cannot be empty")
         #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(bases: ["x=/nowhere"]))
             == "--base: /nowhere does not exist; point it at a .safetensors file or a diffusers folder")
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(memoryBudget: "lots")).hasPrefix("--memory-budget: \"lots\" is not a size; write"))
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(memoryBudget: "32"))
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--memory-budget": "lots"])).hasPrefix("--memory-budget: \"lots\" is not a size; write"))
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--memory-budget": "32"]))
             == "--memory-budget: 32 is too small for a memory budget (at least 1MiB); did you forget the unit, as in \"32GiB\"?")
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(memoryBudget: "512K")) == "--memory-budget: 512K is too small for a memory budget (at least 1MiB)")
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(memoryBudget: "0")) == "--memory-budget: 0 is too small for a memory budget (at least 1MiB)")
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(socketMode: "rw")) == "--socket-mode: \"rw\" is not an octal mode; write it like \"0660\"")
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(threads: "many")) == "--threads: \"many\" is not a number of threads; write a whole number from 1 to 1024")
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(threads: "0")) == "--threads: 0 is out of range; the number of threads must be between 1 and 1024")
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(stateDirectory: "~bob/x")) == "--state-dir: ~user paths are not supported (\"~bob/x\"); write the full path")
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(stateDirectory: "~/x")) == "--state-dir: cannot expand ~ in \"~/x\": HOME is not set; write the full path")
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--memory-budget": "512K"])) == "--memory-budget: 512K is too small for a memory budget (at least 1MiB)")
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--memory-budget": "0"])) == "--memory-budget: 0 is too small for a memory budget (at least 1MiB)")
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--socket-mode": "rw"])) == "--socket-mode: \"rw\" is not an octal mode; write it like \"0660\"")
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--threads": "many"])) == "--threads: \"many\" is not a number of threads; write a whole number from 1 to 1024")
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--threads": "0"])) == "--threads: 0 is out of range; the number of threads must be between 1 and 1024")
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--state-dir": "~bob/x"])) == "--state-dir: ~user paths are not supported (\"~bob/x\"); write the full path")
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--state-dir": "~/x"])) == "--state-dir: cannot expand ~ in \"~/x\": HOME is not set; write the full path")
         let long = "/" + String(repeating: "s", count: 107)
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(socketPath: long))
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--socket": long]))
             == "--socket: socket path \"\(long.prefix(80))…\" is 108 bytes; a Unix socket path can be at most 107 bytes, so choose a shorter one")
-        #expect((try? ConfigLoaderTests.load(flags: ConfigOverrides(socketPath: String(long.dropLast())))) != nil)
+        #expect((try? ConfigLoaderTests.load(flags: ConfigOverrides(values: ["--socket": String(long.dropLast())]))) != nil)
     }
 
     // MARK: File errors
@@ -331,7 +333,7 @@ import Testing
     }
 
     @Test func basePathKinds() {
-        var system = FakeConfigSystem()
+        var system = FakeSystemLookups()
         system.kinds["/dev/null"] = .other
         system.kinds["/secret"] = .inaccessible(SystemError(errno: EACCES, operation: "stat", path: "/secret"))
         #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(bases: ["a=/dev/null"]), system: system)
@@ -357,7 +359,7 @@ import Testing
     }
 
     @Test func accountErrors() {
-        var broken = FakeConfigSystem()
+        var broken = FakeSystemLookups()
         broken.brokenGroup = "ldap"
         let path = "/etc/lorad/lorad.toml"
         #expect(ConfigLoaderTests.failure("[access]\nallow_groups = [\"nosuch\"]")

@@ -2,6 +2,7 @@ import Dispatch
 import Glibc
 import Logging
 import LoradConfig
+import LoradNotation
 import LoradServer
 import LoradSystem
 

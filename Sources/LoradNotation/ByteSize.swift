@@ -1,5 +1,3 @@
-import LoradTOML
-
 /// Byte counts as people write them in configs and flags: `1073741824`,
 /// `512M`, `32GiB`, `1.5 GiB`, `64MB`.
 ///

@@ -1,6 +1,4 @@
-import LoradTOML
-
-/// Durations as people write them in configs: `5s`, `250ms`, `2m`, `1h`,
+/// Durations as people write them in configs and flags: `5s`, `250ms`, `2m`, `1h`,
 /// `1m30s`, `0.5s`, or a bare number of seconds (`5`).
 ///
 /// Units: `ms`, `s` (also `sec`), `m` (also `min`), `h`. Several number-unit

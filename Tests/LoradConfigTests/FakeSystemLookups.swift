@@ -1,11 +1,12 @@
 import Glibc
+import LoradNotation
 import LoradSystem
 
 @testable import LoradConfig
 
-/// A ``ConfigSystem`` with made-up groups, users and files, so loader tests
+/// A ``SystemLookups`` with made-up groups, users and files, so loader tests
 /// need nothing from the machine.
-struct FakeConfigSystem: ConfigSystem {
+struct FakeSystemLookups: SystemLookups {
     var groups: [String: UInt32] = ["root": 0, "lorad": 990, "lorad-admin": 991]
     var users: [String: UInt32] = ["root": 0, "alice": 1000]
     /// Config files by path.
@@ -30,12 +31,12 @@ struct FakeConfigSystem: ConfigSystem {
     }
 }
 
-extension ConfigEnvironment {
+extension ProcessEnvironment {
     /// A test environment: 16 GiB, 8 cores, working in /home/alice/work.
     static func fake(
-        uid: UInt32 = 0, variables: [String: String] = [:], system: FakeConfigSystem = FakeConfigSystem()
-    ) -> ConfigEnvironment {
-        ConfigEnvironment(
+        uid: UInt32 = 0, variables: [String: String] = [:], system: FakeSystemLookups = FakeSystemLookups()
+    ) -> ProcessEnvironment {
+        ProcessEnvironment(
             variables: variables, uid: uid, physicalMemory: 16 * ByteSize.gibibyte, coreCount: 8,
             currentDirectory: "/home/alice/work", system: system)
     }

@@ -1,5 +1,3 @@
-import LoradTOML
-
 /// Octal permission modes as written in configs and flags: `0660`, `660`, `0o660`.
 public enum FileModeSyntax {
     /// The permission bits `text` spells in octal.

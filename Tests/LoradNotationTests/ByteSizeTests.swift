@@ -1,6 +1,6 @@
 import Testing
 
-@testable import LoradConfig
+@testable import LoradNotation
 
 @Suite struct ByteSizeTests {
     @Test(arguments: [

@@ -1,9 +1,8 @@
 import Glibc
-import LoradSystem
 
-/// ``ConfigSystem`` backed by the real machine: NSS for accounts, `stat` and
+/// ``SystemLookups`` backed by the real machine: NSS for accounts, `stat` and
 /// `read` for files.
-public struct SystemConfigSystem: ConfigSystem {
+public struct LiveSystemLookups: SystemLookups {
     /// Makes the system lookups.
     public init() {}
 
@@ -24,7 +23,7 @@ public struct SystemConfigSystem: ConfigSystem {
     }
 
     /// "No such name", which glibc may also report as `ESRCH`, `EBADF` or `EPERM`
-    /// (getpwnam(3)), is nil for the config (``UserDatabase`` maps only `ENOENT`).
+    /// (getpwnam(3)), is nil here (``UserDatabase`` maps only `ENOENT`).
     private static func missingAsNil(_ lookUp: () throws(SystemError) -> UInt32?) throws(SystemError) -> UInt32? {
         do {
             return try lookUp()

@@ -1,5 +1,5 @@
-/// Echoing user text in one-line error messages, shared by the TOML reader and
-/// the configuration built on it.
+/// Echoing user text in one-line error messages, shared by the notations here, the TOML
+/// reader and the configuration built on it.
 extension String {
     /// The longest user text echoed into an error message, in Unicode scalars.
     public static let displayLimit = 80
