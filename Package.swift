@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "loractl",
             dependencies: [
-                "LoradTensors", "LoradAdapters", "LoradStore", "LoradClient", "LoradConfig",
+                "LoradTensors", "LoradAdapters", "LoradStore", "LoradClient", "LoradNotation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

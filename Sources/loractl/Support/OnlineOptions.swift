@@ -1,6 +1,6 @@
 import ArgumentParser
 import LoradClient
-import LoradConfig
+import LoradNotation
 
 /// The options every online command takes: where the daemon is, how long to wait for it,
 /// and JSON output.
