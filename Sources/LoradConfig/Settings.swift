@@ -20,6 +20,10 @@ extension Setting {
             flag: "--socket-mode OCTAL", type: "octal mode, at most `0777`", default: "`\"0660\"`", reload: .restart,
             example: "\"0640\"", \.socketMode, .mode, fallback: { _ in .builtIn(0o660) }),
         Setting(
+            "socket_group", doc: "The group owning the socket file, a name or gid (default: lorad's own group).",
+            flag: "--socket-group GROUP", type: "group name or gid", default: "lorad's own group", reload: .restart,
+            example: "\"lorad\"", \.socketGroup, .group, fallback: { _ in .builtIn(nil) }),
+        Setting(
             "memory_budget", doc: "Memory for derived segments, in bytes or with K/M/G/KiB/MiB/GiB (default: half the machine's memory).",
             flag: "--memory-budget SIZE", type: "size, at least 1 MiB", default: "half the machine's memory",
             reload: .restart, example: "\"32GiB\"", \.memoryBudget, .memoryBudget,

@@ -54,8 +54,8 @@ public final class Server: Sendable {
         let listener: UnixSocket
         do {
             switch settings.listener {
-            case .path(let path, let mode):
-                listener = try UnixSocket.listen(path: path, mode: FilePermissions(rawValue: mode))
+            case .path(let path, let mode, let group):
+                listener = try UnixSocket.listen(path: path, mode: FilePermissions(rawValue: mode), group: group)
                 socketPath = path
             case .adopted(let fd):
                 listener = try UnixSocket.adoptListening(fd: fd)

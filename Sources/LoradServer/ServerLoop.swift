@@ -215,15 +215,7 @@ final class ServerLoop {
             state: ConnectionState(settings: current.connection, now: now), interest: .readable)
         connections[id] = connection
         statistics.connectionsOpen.bump()
-        let decision = current.access.decide(uid: credentials.uid, gid: credentials.gid) {
-            do {
-                return try UserDatabase.groupIDs(ofUser: credentials.uid, primaryGroup: credentials.gid)
-            } catch {
-                logger.warning("cannot read the groups of uid \(credentials.uid): \(error); checking its primary group only")
-                return [credentials.gid]
-            }
-        }
-        switch decision {
+        switch current.access.decide(for: credentials) {
         case .allowed(let isAdmin):
             if let refusal = admission.admit(uid: credentials.uid, privileged: isAdmin, limits: current.admission) {
                 refuse(connection, over: refusal, now: now)
@@ -236,8 +228,7 @@ final class ServerLoop {
             logger.debug("accepted \(connection.logName)\(isAdmin ? " (admin)" : "")")
         case .refused:
             statistics.connectionsRefused.bump()
-            let name = (try? UserDatabase.userName(of: credentials.uid)) ?? nil
-            let message = current.access.refusalMessage(uid: credentials.uid, gid: credentials.gid, userName: name)
+            let message = current.access.refusalMessage(for: credentials)
             logger.notice("refused \(connection.logName): \(message)")
             perform(connection.state.refuse(ErrorPayload(code: .permissionDenied, message: message)), on: connection, now: now)
             flush(connection, now: now)

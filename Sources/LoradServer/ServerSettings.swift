@@ -1,16 +1,17 @@
 import LoradSystem
 
 /// Everything the ``Server`` needs to know, in its own terms. The integrator fills it from
-/// the daemon's config (`socket`, `socket_mode`, `[access]`, `[limits]`), which keeps the server
+/// the daemon's config (`socket`, `socket_mode`, `socket_group`, `[access]`, `[limits]`), which keeps the server
 /// independent of the config format.
 public struct ServerSettings: Sendable, Hashable {
     /// Where the listening socket comes from.
     public enum Listener: Sendable, Hashable {
-        /// Bind a new socket at this absolute path (at most 107 bytes) and set its permission
-        /// bits to `mode` (e.g. `0o660`). A socket file left by a crashed daemon is replaced;
-        /// a live one (something accepts connections there) is an error. The server removes
-        /// the file when it stops.
-        case path(String, mode: UInt32)
+        /// Bind a new socket at this absolute path (at most 107 bytes), give the file to
+        /// `group` (a gid; nil keeps the group it gets when bound) and set its permission
+        /// bits to `mode` (e.g. `0o660`), all before it listens. A socket file left by a
+        /// crashed daemon is replaced; a live one (something accepts connections there) is
+        /// an error. The server removes the file when it stops.
+        case path(String, mode: UInt32, group: UInt32? = nil)
         /// Use this socket, already bound and listening (socket activation). The server takes
         /// ownership and closes it when it stops, but never removes its path.
         case adopted(FileDescriptor)
@@ -65,7 +66,7 @@ public struct ServerSettings: Sendable, Hashable {
         if maxQueuedBytesPerConnection < Int(connection.frameLimits.maxFrameBytes) {
             return "the outbound queue limit (\(maxQueuedBytesPerConnection) bytes) must hold at least one frame (\(connection.frameLimits.maxFrameBytes) bytes)"
         }
-        if case .path(_, let mode) = listener, mode > 0o777 {
+        if case .path(_, let mode, _) = listener, mode > 0o777 {
             return "socket mode 0o\(String(mode, radix: 8)) has bits beyond 0o777; use permission bits only, e.g. 0o660"
         }
         if let problem = admission.validationProblem { return problem }

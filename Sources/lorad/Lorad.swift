@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import LoradConfig
 import LoradDaemon
 import Logging
@@ -43,6 +44,9 @@ struct Lorad: ParsableCommand {
     @Option(name: .long, help: Self.help("--socket-mode"))
     var socketMode: String?
 
+    @Option(name: .long, help: Self.help("--socket-group"))
+    var socketGroup: String?
+
     @Option(name: .long, help: Self.help("--threads"))
     var threads: String?
 
@@ -52,7 +56,10 @@ struct Lorad: ParsableCommand {
     /// The flags that override the config file, by the flag ``Setting/all`` declares for
     /// each setting (a test checks every declared flag is here and reaches its setting).
     var overrides: ConfigOverrides {
-        let given = ["--state-dir": stateDir, "--socket": socket, "--memory-budget": memoryBudget, "--socket-mode": socketMode, "--threads": threads]
+        let given = [
+            "--state-dir": stateDir, "--socket": socket, "--memory-budget": memoryBudget, "--socket-mode": socketMode,
+            "--socket-group": socketGroup, "--threads": threads,
+        ]
         return ConfigOverrides(configFile: config, bases: bases, values: given.compactMapValues { $0 })
     }
 
@@ -68,6 +75,8 @@ struct Lorad: ParsableCommand {
         }
         if checkConfig {
             print("lorad: \(daemonConfig.summary)")
+            fflush(nil)  // the summary line first, then the warnings, also when both go to one pipe
+            for warning in daemonConfig.socketWarnings() { StandardError.writeLine("lorad: warning: \(warning)") }
             return
         }
         var logger = Logger(label: "lorad")

@@ -178,6 +178,25 @@ import Testing
             == "/etc/lorad/lorad.toml:1:1: socket_mode: must be an octal mode in quotes like \"0660\", not a boolean")
     }
 
+    @Test func socketGroupForms() throws {
+        #expect(try ConfigLoaderTests.load().socketGroup == nil)
+        #expect(try ConfigLoaderTests.load("socket_group = \"lorad\"").socketGroup == 990)
+        #expect(try ConfigLoaderTests.load("socket_group = \"4242\"").socketGroup == 4242)
+        #expect(try ConfigLoaderTests.load("socket_group = 0").socketGroup == 0)
+        let flagged = try ConfigLoaderTests.load(
+            "socket_group = \"lorad\"", flags: ConfigOverrides(values: ["--socket-group": "lorad-admin"]))
+        #expect(flagged.socketGroup == 991)
+        #expect(flagged.origins["socket_group"] == .flag("--socket-group"))
+        #expect(try ConfigLoaderTests.load(flags: ConfigOverrides(values: ["--socket-group": "55"])).socketGroup == 55)
+        let path = "/etc/lorad/lorad.toml"
+        #expect(ConfigLoaderTests.failure("socket_group = \"nosuch\"")
+            == "\(path):1:1: socket_group: unknown group \"nosuch\"; create it (groupadd, or a sysusers.d line) or name another")
+        #expect(ConfigLoaderTests.failure("socket_group = [\"lorad\"]")
+            == "\(path):1:1: socket_group: must be one group name or gid like \"lorad\", not an array")
+        #expect(ConfigLoaderTests.failure("socket_group = -1") == "\(path):1:1: socket_group: -1 is not a valid gid (0 to 4294967294)")
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--socket-group": "nosuch"])).contains("--socket-group"))
+    }
+
     @Test func relativePathsInTheFileAreFromItsFolder() throws {
         let config = try ConfigLoaderTests.load("[bases]\nc = \"models/c.safetensors\"\nabs = \"/models/b\"\n", flags: ConfigOverrides(configFile: "/etc/lorad/lorad.toml"))
         #expect(config.bases == [ConfiguredBase(name: "c", path: "/etc/lorad/models/c.safetensors"), ConfiguredBase(name: "abs", path: "/models/b")])
@@ -276,11 +295,11 @@ import Testing
 
     @Test func unknownKeys() {
         #expect(ConfigLoaderTests.failure("state_dir = \"/s\"\nmemory_budgett = \"32GiB\"")
-            == "unknown key 'memory_budgett' in /etc/lorad/lorad.toml:2 (did you mean 'memory_budget'?); known keys are state_dir, socket, socket_mode, memory_budget, threads, [bases], [access], [limits]")
+            == "unknown key 'memory_budgett' in /etc/lorad/lorad.toml:2 (did you mean 'memory_budget'?); known keys are state_dir, socket, socket_mode, socket_group, memory_budget, threads, [bases], [access], [limits]")
         #expect(ConfigLoaderTests.failure("colour = 1")
-            == "unknown key 'colour' in /etc/lorad/lorad.toml:1; known keys are state_dir, socket, socket_mode, memory_budget, threads, [bases], [access], [limits]")
+            == "unknown key 'colour' in /etc/lorad/lorad.toml:1; known keys are state_dir, socket, socket_mode, socket_group, memory_budget, threads, [bases], [access], [limits]")
         #expect(ConfigLoaderTests.failure("[acess]\nallow_groups = []")
-            == "unknown key 'acess' in /etc/lorad/lorad.toml:1 (did you mean 'access'?); known keys are state_dir, socket, socket_mode, memory_budget, threads, [bases], [access], [limits]")
+            == "unknown key 'acess' in /etc/lorad/lorad.toml:1 (did you mean 'access'?); known keys are state_dir, socket, socket_mode, socket_group, memory_budget, threads, [bases], [access], [limits]")
         #expect(ConfigLoaderTests.failure("[access]\nallow_group = [\"lorad\"]")
             == "unknown key 'access.allow_group' in /etc/lorad/lorad.toml:2 (did you mean 'allow_groups'?); known keys in [access] are allow_groups, allow_uids, admin_groups, admin_uids")
         #expect(ConfigLoaderTests.failure("[limits]\nhandshake = \"5s\"")
@@ -392,6 +411,7 @@ import Testing
         let config = try ConfigLoaderTests.load(file, uid: 998, variables: ConfigLoaderTests.systemd)
         #expect(config.summary
             == "config OK from /etc/lorad/lorad.toml: 1 base (cogvideox-5b); state /var/lib/lorad; socket /run/lorad/lorad.sock (mode 0660); memory budget 32GiB; 2 threads; access: root, uid 998, 0 users, 1 group; admin: root, uid 998, 0 users, 1 group")
+        #expect(try ConfigLoaderTests.load("socket_group = \"lorad\"").summary.contains("socket /run/lorad/lorad.sock (mode 0660, group 990);"))
         let plain = try ConfigLoaderTests.load()
         #expect(plain.summary
             == "config OK: no bases; state /var/lib/lorad; socket /run/lorad/lorad.sock (mode 0660); memory budget 8GiB; 8 threads; access: root, 0 users, 0 groups; admin: root, 0 users, 0 groups")

@@ -90,6 +90,12 @@ public enum DaemonRunner {
         sources.append(hangup)
         defer { sources.forEach { $0.cancel() } }
 
+        if activated != nil, let group = config.socketGroup {
+            logger.notice("socket_group (gid \(group)) is ignored: the socket came from systemd, whose socket unit decides its group (SocketGroup= in lorad.socket)")
+        } else if activated == nil, let socket = try? FileStatus(path: config.socketPath, followSymlinks: false) {
+            let reach = SocketReach(owner: socket.owner, group: socket.group, mode: socket.mode)
+            for warning in DaemonConfig.socketWarnings(reach, access: config.access) { logger.warning("socket: \(warning)") }
+        }
         let place = activated.map { "the socket systemd passed (\($0))" } ?? config.socketPath
         logger.notice("listening on \(place) (state \(config.stateDirectory), \(config.bases.count) base(s), budget \(ByteSize.format(config.memoryBudget)), \(config.threads) threads)")
         supervisor.expectBases(config.bases.count)

@@ -13,7 +13,10 @@ import Testing
                 sessionsPerUID: 4, requestsInFlightPerConnection: 100_000, handshakeTimeout: .seconds(3),
                 partialFrameTimeout: .seconds(9), maxConnections: 10, connectionsPerUID: 2, reservedConnections: 3))
         let settings = ServerSettings(config: config, serverName: "lorad/9")
-        #expect(settings.listener == .path("/run/lorad/lorad.sock", mode: 0o660))
+        #expect(settings.listener == .path("/run/lorad/lorad.sock", mode: 0o660, group: nil))
+        var grouped = config
+        grouped.socketGroup = 990
+        #expect(ServerSettings(config: grouped, serverName: "lorad/9").listener == .path("/run/lorad/lorad.sock", mode: 0o660, group: 990))
         #expect(settings.access == config.access)
         #expect(settings.connection.serverName == "lorad/9")
         #expect(settings.connection.maxRequestsInFlight == UInt16.max)
