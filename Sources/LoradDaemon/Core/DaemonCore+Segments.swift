@@ -1,4 +1,5 @@
 import LoradAdapters
+import LoradSystem
 import LoradTensors
 import LoradWire
 
@@ -54,7 +55,7 @@ extension DaemonCore {
             }
             unresolved = []
             let claimed = builds
-            let outcomes = ParallelWork.map(claimed.count) { position in
+            let outcomes = Parallel.map(count: claimed.count, missing: DaemonBug.jobDidNotRun) { position in
                 try self.build(keys[claimed[position].index], claimed[position].build, token: token, recipe: recipe)
             }
             for (position, outcome) in outcomes.enumerated() {
