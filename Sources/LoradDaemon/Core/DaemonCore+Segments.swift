@@ -1,7 +1,5 @@
 import LoradAdapters
 import LoradSystem
-import LoradTensors
-import LoradWire
 
 extension DaemonCore {
     /// Takes one cache reference per key and returns the segments in key order, building
