@@ -49,7 +49,13 @@ let package = Package(
         ),
 
         // The daemon and its clients. LoradServer is the transport (epoll loop, framing, peer
-        // credentials, access policy, drain) and knows nothing of adapters; LoradDaemon is the core.
+        // credentials, access policy, drain) and knows nothing of adapters; LoradSystemd is the
+        // generic systemd integration (journald logging, sd_notify, the watchdog, socket
+        // activation) and knows nothing of adapters or bases; LoradDaemon is the core.
+        .target(
+            name: "LoradSystemd",
+            dependencies: ["LoradSystem", "CSystemd", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "LoradServer",
             dependencies: ["LoradWire", "LoradSystem", .product(name: "Logging", package: "swift-log")]
@@ -57,9 +63,8 @@ let package = Package(
         .target(
             name: "LoradDaemon",
             dependencies: [
-                "LoradServer", "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradStore", "LoradConfig",
-                "LoradNotation", "CSystemd",
-                .product(name: "Logging", package: "swift-log"),
+                "LoradServer", "LoradSystemd", "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradStore",
+                "LoradConfig", "LoradNotation", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "LoradClient", dependencies: ["LoradWire", "LoradSystem"]),
@@ -68,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "lorad",
             dependencies: [
-                "LoradDaemon", "LoradConfig", "LoradSystem",
+                "LoradDaemon", "LoradSystemd", "LoradConfig", "LoradSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -105,7 +110,7 @@ let package = Package(
 
         // Helpers shared by the test targets (seeded generator, repository paths). A plain
         // target so test targets can depend on it; no product links it.
-        .target(name: "LoradTestSupport", path: "Tests/LoradTestSupport"),
+        .target(name: "LoradTestSupport", dependencies: ["LoradSystem"], path: "Tests/LoradTestSupport"),
         // A server on a temp socket, a test client and a fake handler, for the server's tests
         // and the daemon's tests of the core behind a real server.
         .target(
@@ -130,9 +135,13 @@ let package = Package(
             dependencies: ["LoradServer", "LoradWire", "LoradSystem", "LoradServerTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
+            name: "LoradSystemdTests",
+            dependencies: ["LoradSystemd", "LoradSystem", "LoradTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "LoradDaemonTests",
             dependencies: [
-                "LoradDaemon", "LoradConfig", "LoradServer", "LoradWire", "LoradSystem", "LoradTestSupport",
+                "LoradDaemon", "LoradSystemd", "LoradConfig", "LoradServer", "LoradWire", "LoradSystem", "LoradTestSupport",
                 "LoradServerTestSupport",
             ]
         ),

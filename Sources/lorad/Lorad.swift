@@ -4,6 +4,7 @@ import LoradConfig
 import LoradDaemon
 import Logging
 import LoradSystem
+import LoradSystemd
 
 /// The `lorad` daemon's command line. Parsing flags is all this file does: the
 /// flags become ``ConfigOverrides`` and LoradDaemon does the rest.

@@ -1,9 +1,4 @@
-import Glibc
-import LoradAdapters
-import LoradStore
 import LoradSystem
-import LoradTensors
-import LoradWire
 
 extension DaemonCore {
     /// Writes all of `bytes` to a client's descriptor.

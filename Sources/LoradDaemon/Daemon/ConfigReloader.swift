@@ -2,6 +2,7 @@ import Logging
 import LoradConfig
 import LoradServer
 import LoradSystem
+import LoradSystemd
 import Synchronization
 
 /// Reloads the configuration on SIGHUP: tells systemd `RELOADING=1`, loads the config

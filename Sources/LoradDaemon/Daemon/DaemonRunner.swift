@@ -5,6 +5,7 @@ import LoradConfig
 import LoradNotation
 import LoradServer
 import LoradSystem
+import LoradSystemd
 
 /// Runs lorad: opens the store, starts loading the bases, serves the socket (bound, or
 /// adopted from systemd's socket activation) until SIGTERM or SIGINT, then drains and
@@ -98,11 +99,12 @@ public enum DaemonRunner {
         }
         let place = activated.map { "the socket systemd passed (\($0))" } ?? config.socketPath
         logger.notice("listening on \(place) (state \(config.stateDirectory), \(config.bases.count) base(s), budget \(ByteSize.format(config.memoryBudget)), \(config.threads) threads)")
-        supervisor.expectBases(config.bases.count)
+        // One start-up job per base: READY=1 once each is ready or failed.
+        supervisor.expectJobs(config.bases.count)
         let logSettlement = ConfigReloader.logSettlement(logger)
         core.loadBases(config.bases.map { ($0.name, $0.path) }) { name, failure in
             logSettlement(name, failure)
-            supervisor.baseSettled()
+            supervisor.jobSettled()
         }
         try server.run()
         logger.notice("served \(server.statistics.snapshot())")

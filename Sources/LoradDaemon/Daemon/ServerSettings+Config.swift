@@ -1,6 +1,5 @@
 import LoradConfig
 import LoradServer
-import LoradWire
 
 extension ServerSettings {
     /// The settings for `config`: a socket bound at `socket` with `socket_mode` and `socket_group`, the

@@ -1,23 +1,24 @@
 import Foundation
+import LoradTestSupport
 import Synchronization
 import Testing
 
-@testable import LoradDaemon
+@testable import LoradSystemd
 
 @Suite struct SystemdSupervisorTests {
-    @Test func readyOnlyAfterEveryBaseSettled() throws {
+    @Test func readyOnlyAfterEveryJobSettled() throws {
         let fake = try FakeNotifySocket()
         defer { fake.close() }
         let supervisor = SystemdSupervisor(
             notifier: SystemdNotifier(socketAddress: fake.address), statusInterval: .seconds(3600),
             extendBy: .seconds(20)
         ) { "1 of 2 bases ready" }
-        supervisor.expectBases(2)
+        supervisor.expectJobs(2)
         #expect(try fake.next() == "EXTEND_TIMEOUT_USEC=20000000\nSTATUS=1 of 2 bases ready\n")
-        supervisor.baseSettled()
+        supervisor.jobSettled()
         #expect(try fake.next(timeout: 100) == nil)
         #expect(!supervisor.isReady)
-        supervisor.baseSettled()
+        supervisor.jobSettled()
         #expect(try fake.next() == "READY=1\nSTATUS=1 of 2 bases ready\n")
         #expect(supervisor.isReady)
         supervisor.stopping()
@@ -26,11 +27,11 @@ import Testing
         #expect(try fake.next(timeout: 100) == nil)
     }
 
-    @Test func noBasesMeansReadyAtOnce() throws {
+    @Test func noJobsMeansReadyAtOnce() throws {
         let fake = try FakeNotifySocket()
         defer { fake.close() }
         let supervisor = SystemdSupervisor(notifier: SystemdNotifier(socketAddress: fake.address), statusInterval: .seconds(3600)) { "idle" }
-        supervisor.expectBases(0)
+        supervisor.expectJobs(0)
         #expect(try fake.next() == "READY=1\nSTATUS=idle\n")
     }
 
@@ -42,11 +43,11 @@ import Testing
             notifier: SystemdNotifier(socketAddress: fake.address), statusInterval: .milliseconds(50),
             extendBy: .seconds(7)
         ) { "tick \(figures.withLock { $0 += 1; return $0 })" }
-        supervisor.expectBases(1)
+        supervisor.expectJobs(1)
         _ = try fake.next()
         let loading = try #require(try fake.next())
         #expect(loading.hasPrefix("EXTEND_TIMEOUT_USEC=7000000\nSTATUS=tick "))
-        supervisor.baseSettled()
+        supervisor.jobSettled()
         var sawReady = false
         var sawPlainStatus = false
         for _ in 0..<20 where !sawPlainStatus {
@@ -61,7 +62,7 @@ import Testing
         let fake = try FakeNotifySocket()
         defer { fake.close() }
         let supervisor = SystemdSupervisor(notifier: SystemdNotifier(socketAddress: fake.address), statusInterval: .seconds(3600)) { "s" }
-        supervisor.expectBases(0)
+        supervisor.expectJobs(0)
         _ = try fake.next()
         supervisor.reloading(monotonicMicroseconds: 42)
         #expect(try fake.next() == "RELOADING=1\nMONOTONIC_USEC=42\n")
@@ -77,9 +78,9 @@ import Testing
 
     @Test func disabledSupervisorStillTracksReadiness() {
         let supervisor = SystemdSupervisor(notifier: SystemdNotifier(socketAddress: nil)) { "x" }
-        supervisor.expectBases(1)
+        supervisor.expectJobs(1)
         #expect(!supervisor.isReady)
-        supervisor.baseSettled()
+        supervisor.jobSettled()
         #expect(supervisor.isReady)
     }
 }

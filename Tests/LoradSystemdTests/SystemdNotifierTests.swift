@@ -1,36 +1,9 @@
 import Foundation
 import LoradSystem
+import LoradTestSupport
 import Testing
 
-@testable import LoradDaemon
-
-/// A fake `$NOTIFY_SOCKET`: a bound datagram socket that collects what the notifier sends.
-struct FakeNotifySocket {
-    let address: String
-    let socket: UnixDatagramSocket
-
-    init(abstract: Bool = false) throws {
-        let name = "lorad-notify-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        address = abstract ? "@\(name)" : NSTemporaryDirectory() + name + ".sock"
-        socket = try UnixDatagramSocket.bind(address: address)
-    }
-
-    /// The next datagram as text, nil after `timeout` milliseconds.
-    func next(timeout: Int32 = 2000) throws -> String? {
-        try socket.receive(timeoutMilliseconds: timeout).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// The next datagram as text with the descriptors that came with it, nil after
-    /// `timeout` milliseconds. The caller owns the descriptors.
-    func nextWithDescriptors(timeout: Int32 = 2000) throws -> (text: String, fds: [FileDescriptor])? {
-        try socket.receiveWithDescriptors(timeoutMilliseconds: timeout).map { (String(decoding: $0.bytes, as: UTF8.self), $0.fds) }
-    }
-
-    func close() {
-        try? socket.close()
-        if !address.hasPrefix("@") { unlink(address) }
-    }
-}
+@testable import LoradSystemd
 
 @Suite struct SystemdNotifierTests {
     @Test func disabledWithoutSocketDoesNothing() throws {
@@ -103,5 +76,11 @@ struct FakeNotifySocket {
         #expect(SystemdNotification.microseconds(of: .seconds(-3)) == 0)
         #expect(SystemdNotification.microseconds(of: .nanoseconds(1999)) == 1)
         #expect(SystemdNotification.microseconds(of: .seconds(Int64.max)) == .max)
+    }
+
+    @Test func notificationLinesSanitiseNames() {
+        #expect(SystemdNotification.fdStore(name: "lorad.base.tiny").line == "FDSTORE=1\nFDNAME=lorad.base.tiny")
+        #expect(SystemdNotification.fdStoreRemove(name: "a:b c\n").line == "FDSTOREREMOVE=1\nFDNAME=a_b_c_")
+        #expect(SystemdNotification.fdName(String(repeating: "x", count: 300)).utf8.count == 255)
     }
 }

@@ -1,14 +1,19 @@
 import Dispatch
+import LoradSystem
 import Synchronization
 import Testing
 
-@testable import LoradDaemon
+@Suite struct JobPoolTests {
+    /// Lanes like the daemon's: one per session, one for the store.
+    enum Lane: Hashable, Sendable {
+        case session(UInt64)
+        case store
+    }
 
-@Suite struct WorkerPoolTests {
     /// Submits `jobs` (lane or nil per job) and waits for all; returns the order jobs started
     /// and finished in, and the most jobs seen running at once.
-    private func run(threads: Int, lanes: [WorkerPool.Lane?]) async -> (events: [String], peak: Int) {
-        let pool = WorkerPool(threads: threads)
+    private func run(threads: Int, lanes: [Lane?]) async -> (events: [String], peak: Int) {
+        let pool = JobPool<Lane>(threads: threads)
         let events = Mutex<[String]>([])
         let running = Atomic<Int>(0)
         let peak = Atomic<Int>(0)
@@ -31,7 +36,7 @@ import Testing
     }
 
     @Test func aLaneRunsItsJobsOneAtATimeInOrder() async {
-        let lane = WorkerPool.Lane.session(9)
+        let lane = Lane.session(9)
         let (events, _) = await run(threads: 4, lanes: Array(repeating: lane, count: 12))
         #expect(events == (0..<12).flatMap { ["start \($0)", "end \($0)"] })
     }
@@ -43,11 +48,11 @@ import Testing
     }
 
     @Test func lanesDoNotBlockEachOther() async {
-        let lanes: [WorkerPool.Lane?] = [.session(1), .session(2), .store, .session(1), nil, .session(2), .store]
+        let lanes: [Lane?] = [.session(1), .session(2), .store, .session(1), nil, .session(2), .store]
         let (events, _) = await run(threads: 3, lanes: lanes)
         #expect(events.count == 14)
         // Within each lane, order is kept.
-        for lane in [WorkerPool.Lane.session(1), .session(2), .store] {
+        for lane in [Lane.session(1), .session(2), .store] {
             let members = lanes.indices.filter { lanes[$0] == lane }
             let starts = events.filter { $0.hasPrefix("start") }.compactMap { Int($0.dropFirst(6)) }.filter(members.contains)
             #expect(starts == members)

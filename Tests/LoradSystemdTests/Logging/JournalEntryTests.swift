@@ -1,6 +1,6 @@
 import Logging
 import Testing
-@testable import LoradDaemon
+@testable import LoradSystemd
 
 @Suite struct JournalEntryTests {
     @Test func buildsTheFieldsInOrder() {

@@ -19,7 +19,7 @@ public enum SystemdNotification: Sendable, Hashable {
     case extendTimeout(Duration)
     /// `FDSTORE=1` + `FDNAME=...`: keep the descriptors sent with this datagram in the
     /// service's file descriptor store under `name` (printable ASCII without `:`, at most
-    /// 255 bytes; see ``FdStoreName``), and pass them back after a restart.
+    /// 255 bytes), and pass them back after a restart.
     case fdStore(name: String)
     /// `FDSTOREREMOVE=1` + `FDNAME=...`: drop every stored descriptor named `name`.
     case fdStoreRemove(name: String)

@@ -176,7 +176,7 @@ python3 "$REPO/scripts/make_tiny_model.py" "$ROOT/srv/lorad/tiny2" --seed 11 >/d
 chmod -R a+rX "$ROOT/srv/lorad"
 write_config() {
     {
-        say '# written by tests/system/run.sh'
+        say '# written by Tests/System/run.sh'
         say '[bases]'
         say 'tiny = "/srv/lorad/tiny/base.safetensors"'
         [ "$1" = two ] && say 'tiny2 = "/srv/lorad/tiny2/base.safetensors"'
@@ -188,7 +188,7 @@ write_config() {
 write_config one
 mkdir -p "$ROOT/etc/systemd/system/lorad.service.d"
 cat >"$ROOT/etc/systemd/system/lorad.service.d/system-test.conf" <<'EOF'
-# tests/system/run.sh: a short watchdog, so that the watchdog check takes seconds.
+# Tests/System/run.sh: a short watchdog, so that the watchdog check takes seconds.
 [Service]
 WatchdogSec=5s
 EOF

@@ -2,7 +2,7 @@ import Glibc
 import Logging
 import LoradSystem
 import Testing
-@testable import LoradDaemon
+@testable import LoradSystemd
 
 @Suite struct LogDestinationTests {
     @Test func parsesJournalStream() {

@@ -1,9 +1,10 @@
 import Synchronization
 
-/// What lorad tells systemd over its life (`Type=notify`): `EXTEND_TIMEOUT_USEC=` while
-/// the bases load, `READY=1` once every base settled (ready or failed), a `STATUS=` line
-/// with live figures every few seconds, `STOPPING=1`, and `RELOADING=1` ... `READY=1`
-/// around a reload. Does nothing when the notifier is disabled.
+/// What a `Type=notify` service tells systemd over its life: `EXTEND_TIMEOUT_USEC=` while
+/// its start-up jobs run (lorad: one per base to load), `READY=1` once every job settled
+/// (succeeded or failed), a `STATUS=` line with live figures every few seconds,
+/// `STOPPING=1`, and `RELOADING=1` ... `READY=1` around a reload. Does nothing when the
+/// notifier is disabled.
 ///
 /// Thread-safe: every method may be called from any thread.
 public final class SystemdSupervisor: Sendable {
@@ -21,8 +22,8 @@ public final class SystemdSupervisor: Sendable {
     }
 
     /// Starts the status timer: every `statusInterval` it sends `STATUS=<statusLine()>`, and
-    /// before ``isReady`` also `EXTEND_TIMEOUT_USEC=<extendBy>` so a slow base load does not
-    /// hit `TimeoutStartSec=`. Call ``expectBases(_:)`` next.
+    /// before ``isReady`` also `EXTEND_TIMEOUT_USEC=<extendBy>` so a slow start-up job does
+    /// not hit `TimeoutStartSec=`. Call ``expectJobs(_:)`` next.
     public init(
         notifier: SystemdNotifier, statusInterval: Duration = .seconds(5), extendBy: Duration = .seconds(20),
         statusLine: @escaping @Sendable () -> String
@@ -41,9 +42,9 @@ public final class SystemdSupervisor: Sendable {
     /// True once `READY=1` was sent (or would have been, when disabled).
     public var isReady: Bool { state.withLock { $0.announced } }
 
-    /// Counts `count` more bases that must settle before `READY=1`; with nothing pending
-    /// (`count == 0` at start-up) it is sent at once. Call it before starting the loads.
-    public func expectBases(_ count: Int) {
+    /// Counts `count` more jobs that must settle before `READY=1`; with nothing pending
+    /// (`count == 0` at start-up) it is sent at once. Call it before starting the jobs.
+    public func expectJobs(_ count: Int) {
         let extend = state.withLock { state -> Bool? in
             state.pending += max(0, count)
             if state.pending == 0 { return nil }
@@ -56,9 +57,9 @@ public final class SystemdSupervisor: Sendable {
         }
     }
 
-    /// One expected base is ready or failed; sends `READY=1` and a status line when it was
+    /// One expected job succeeded or failed; sends `READY=1` and a status line when it was
     /// the last one.
-    public func baseSettled() {
+    public func jobSettled() {
         state.withLock { $0.pending = max(0, $0.pending - 1) }
         announceIfSettled()
     }
@@ -75,7 +76,7 @@ public final class SystemdSupervisor: Sendable {
         if send { notifier.notify(.reloading(monotonicMicroseconds: monotonicMicroseconds)) }
     }
 
-    /// The reload finished (its bases may still load): `READY=1` and a status line.
+    /// The reload finished (its jobs may still run): `READY=1` and a status line.
     public func reloaded() {
         state.withLock { $0.pending = 0 }
         announceIfSettled()

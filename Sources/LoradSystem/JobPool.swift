@@ -1,21 +1,16 @@
 import Dispatch
 import Synchronization
 
-/// Runs the core's heavy jobs (decompress, fuse, import, merge, export) off the connection
-/// loop, at most `threads` at a time, in submission order.
+/// Runs jobs off the caller's thread on Dispatch, at most `threads` at a time, in
+/// submission order (the daemon's heavy requests: decompress, fuse, import, merge, export).
 ///
-/// Jobs submitted with a ``Lane`` run one at a time in the order they were submitted to that
-/// lane (the requests of one session, or the store's mutations), while jobs of other lanes
-/// and lane-less jobs run beside them. Nothing blocks a thread while waiting: a finished job
-/// starts the next one.
-final class WorkerPool: Sendable {
-    /// A serial lane of jobs.
-    enum Lane: Hashable, Sendable {
-        /// The requests naming one session.
-        case session(UInt64)
-        /// Import, remove and gc: they check the catalog and then change it.
-        case store
-    }
+/// Jobs submitted with a lane run one at a time in the order they were submitted to that
+/// lane (the daemon's lanes: the requests of one session, the store's mutations), while jobs
+/// of other lanes and lane-less jobs run beside them. Nothing blocks a thread while waiting:
+/// a finished job starts the next one.
+public final class JobPool<LaneKey: Hashable & Sendable>: Sendable {
+    /// A serial lane of jobs (the pool's generic parameter, named for its users).
+    public typealias Lane = LaneKey
 
     private struct Job: Sendable {
         var lane: Lane?
@@ -42,17 +37,19 @@ final class WorkerPool: Sendable {
     }
 
     /// The most jobs running at once.
-    let threads: Int
+    public let threads: Int
     private let state = Mutex(State())
-    private let queue = DispatchQueue(label: "lorad.workers", attributes: .concurrent)
+    private let queue: DispatchQueue
 
-    /// A pool running at most `threads` jobs at once (at least 1).
-    init(threads: Int) {
+    /// A pool running at most `threads` jobs at once (at least 1), on a concurrent queue
+    /// named `label`.
+    public init(threads: Int, label: String = "lorad.workers") {
         self.threads = max(1, threads)
+        queue = DispatchQueue(label: label, attributes: .concurrent)
     }
 
     /// Queues `body`; with a `lane`, after every job queued earlier on that lane has finished.
-    func submit(lane: Lane? = nil, _ body: @escaping @Sendable () -> Void) {
+    public func submit(lane: Lane? = nil, _ body: @escaping @Sendable () -> Void) {
         let job = Job(lane: lane, body: body)
         let start: [Job] = state.withLock { state in
             if let lane {
@@ -69,7 +66,7 @@ final class WorkerPool: Sendable {
     }
 
     /// Jobs currently queued or running.
-    var pendingCount: Int {
+    public var pendingCount: Int {
         state.withLock { state in
             state.running + (state.ready.count - state.readyHead) + state.lanes.values.reduce(0) { $0 + $1.count }
         }

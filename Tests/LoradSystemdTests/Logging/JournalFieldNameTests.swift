@@ -1,5 +1,5 @@
 import Testing
-@testable import LoradDaemon
+@testable import LoradSystemd
 
 @Suite struct JournalFieldNameTests {
     @Test(arguments: [
