@@ -58,7 +58,7 @@ let package = Package(
         ),
         .target(
             name: "LoradServer",
-            dependencies: ["LoradWire", "LoradSystem", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["LoradWire", "LoradSystem", "LoradNotation", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "LoradDaemon",

@@ -1,5 +1,6 @@
 import Glibc
 import LoradConfig
+import LoradServer
 import LoradSystem
 
 extension DaemonConfig {

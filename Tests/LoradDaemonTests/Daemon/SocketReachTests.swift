@@ -1,5 +1,6 @@
 import LoradConfig
 import LoradDaemon
+import LoradServer
 import LoradSystem
 import Testing
 

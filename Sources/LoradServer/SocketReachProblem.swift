@@ -1,4 +1,3 @@
-import LoradConfig
 import LoradNotation
 import LoradSystem
 
