@@ -68,9 +68,9 @@ check-units:
 	@./systemd/check-units.sh
 
 # Boots Debian 12 under systemd-nspawn with lorad installed and checks the units
-# under a real systemd (tests/system/run.sh; root; the Debian root is cached).
+# under a real systemd (Tests/System/run.sh; root; the Debian root is cached).
 system-test: release-static
-	SKIP_BUILD=1 ./tests/system/run.sh
+	SKIP_BUILD=1 ./Tests/System/run.sh
 
 # Removes what `make install` put in place, except the config and the store.
 uninstall:

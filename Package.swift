@@ -33,8 +33,11 @@ let package = Package(
         // Pure cores.
         .target(name: "LoradSystem", dependencies: ["CLinux"]),
         .target(name: "LoradWire"),
-        .target(name: "LoradTOML"),
-        .target(name: "LoradConfig", dependencies: ["LoradTOML", "LoradSystem", "LoradWire"]),
+        // Values as people write them (sizes, durations, octal modes) and user text echoed in
+        // messages: for the TOML reader, the daemon's settings and the command-line tools.
+        .target(name: "LoradNotation"),
+        .target(name: "LoradTOML", dependencies: ["LoradNotation"]),
+        .target(name: "LoradConfig", dependencies: ["LoradTOML", "LoradNotation", "LoradSystem", "LoradWire"]),
         .target(name: "LoradTensors", dependencies: ["LoradSystem"]),
         .target(name: "LoradAdapters", dependencies: ["LoradTensors", "CBLAS", "CFuse"]),
         .target(
@@ -46,17 +49,22 @@ let package = Package(
         ),
 
         // The daemon and its clients. LoradServer is the transport (epoll loop, framing, peer
-        // credentials, access policy, drain) and knows nothing of adapters; LoradDaemon is the core.
+        // credentials, access policy, drain) and knows nothing of adapters; LoradSystemd is the
+        // generic systemd integration (journald logging, sd_notify, the watchdog, socket
+        // activation) and knows nothing of adapters or bases; LoradDaemon is the core.
+        .target(
+            name: "LoradSystemd",
+            dependencies: ["LoradSystem", "CSystemd", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "LoradServer",
-            dependencies: ["LoradWire", "LoradSystem", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["LoradWire", "LoradSystem", "LoradNotation", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "LoradDaemon",
             dependencies: [
-                "LoradServer", "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradStore", "LoradConfig",
-                "CSystemd",
-                .product(name: "Logging", package: "swift-log"),
+                "LoradServer", "LoradSystemd", "LoradWire", "LoradSystem", "LoradTensors", "LoradAdapters", "LoradStore",
+                "LoradConfig", "LoradNotation", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "LoradClient", dependencies: ["LoradWire", "LoradSystem"]),
@@ -65,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "lorad",
             dependencies: [
-                "LoradDaemon", "LoradConfig", "LoradSystem",
+                "LoradDaemon", "LoradSystemd", "LoradConfig", "LoradSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -73,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "loractl",
             dependencies: [
-                "LoradTensors", "LoradAdapters", "LoradStore", "LoradClient",
+                "LoradTensors", "LoradAdapters", "LoradStore", "LoradClient", "LoradNotation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -102,7 +110,7 @@ let package = Package(
 
         // Helpers shared by the test targets (seeded generator, repository paths). A plain
         // target so test targets can depend on it; no product links it.
-        .target(name: "LoradTestSupport", path: "Tests/LoradTestSupport"),
+        .target(name: "LoradTestSupport", dependencies: ["LoradSystem"], path: "Tests/LoradTestSupport"),
         // A server on a temp socket, a test client and a fake handler, for the server's tests
         // and the daemon's tests of the core behind a real server.
         .target(
@@ -114,8 +122,11 @@ let package = Package(
         // Tests mirror Sources/.
         .testTarget(name: "LoradSystemTests", dependencies: ["LoradSystem"]),
         .testTarget(name: "LoradWireTests", dependencies: ["LoradWire", "LoradTestSupport"]),
+        .testTarget(name: "LoradNotationTests", dependencies: ["LoradNotation"]),
         .testTarget(name: "LoradTOMLTests", dependencies: ["LoradTOML", "LoradTestSupport"]),
-        .testTarget(name: "LoradConfigTests", dependencies: ["LoradConfig", "LoradTOML", "LoradSystem", "LoradTestSupport"]),
+        .testTarget(
+            name: "LoradConfigTests", dependencies: ["LoradConfig", "LoradTOML", "LoradNotation", "LoradSystem", "LoradTestSupport"]
+        ),
         .testTarget(name: "LoradTensorsTests", dependencies: ["LoradTensors", "LoradTestSupport"]),
         .testTarget(name: "LoradAdaptersTests", dependencies: ["LoradAdapters", "LoradTensors", "CFuse", "LoradTestSupport"]),
         .testTarget(name: "LoradStoreTests", dependencies: ["LoradStore", "LoradAdapters", "LoradTensors", "LoradTestSupport"]),
@@ -124,9 +135,13 @@ let package = Package(
             dependencies: ["LoradServer", "LoradWire", "LoradSystem", "LoradServerTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
+            name: "LoradSystemdTests",
+            dependencies: ["LoradSystemd", "LoradSystem", "LoradTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "LoradDaemonTests",
             dependencies: [
-                "LoradDaemon", "LoradConfig", "LoradServer", "LoradWire", "LoradSystem", "LoradTestSupport",
+                "LoradDaemon", "LoradSystemd", "LoradConfig", "LoradServer", "LoradWire", "LoradSystem", "LoradTestSupport",
                 "LoradServerTestSupport",
             ]
         ),

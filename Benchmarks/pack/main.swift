@@ -1,7 +1,7 @@
 // Pack benchmark: lorad's pack codec beside plain zstd on the same raw bytes, in
 // one process, one core. The package's `lorad-pack-bench` target, built by bench.sh (release).
 //
-//   pack-bench FACTORS.safetensors
+//   lorad-pack-bench FACTORS.safetensors
 import Dispatch
 import Foundation
 import LoradStore
@@ -48,7 +48,7 @@ func row(_ label: String, ratio: Double, compress: Double, decompress: Double, b
 
 let arguments = CommandLine.arguments
 guard arguments.count == 2 else {
-    print("usage: pack-bench FACTORS.safetensors")
+    print("usage: lorad-pack-bench FACTORS.safetensors")
     exit(64)
 }
 let tensors = try load(arguments[1])

@@ -170,6 +170,16 @@ int clinux_peer_credentials(int sock, pid_t *pid, uid_t *uid, gid_t *gid) {
     return 0;
 }
 
+int clinux_peer_groups(int sock, gid_t *groups, int capacity, int *count) {
+    *count = 0;
+    if (capacity < 0) { errno = EINVAL; return -1; }
+    socklen_t size = (socklen_t)((size_t)capacity * sizeof(gid_t));
+    int result = getsockopt(sock, SOL_SOCKET, SO_PEERGROUPS, capacity > 0 ? groups : NULL, &size);
+    // On ERANGE the kernel stores the size the groups need in `size`.
+    if (result == 0 || errno == ERANGE) *count = (int)(size / sizeof(gid_t));
+    return result;
+}
+
 // MARK: - epoll and eventfd
 
 #define CLINUX_EPOLL_MAX_EVENTS 256

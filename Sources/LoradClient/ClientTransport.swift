@@ -12,8 +12,11 @@ protocol ClientTransport: Sendable {
 
     /// Blocks until bytes arrive and returns them (at most `buffer.count`, written to the
     /// start of `buffer`) with the descriptors that came with them (room for `maxFDs`),
-    /// which the caller now owns. A byte count of 0 means end of stream.
-    func receiveChunk(into buffer: UnsafeMutableRawBufferPointer, maxFDs: Int) throws(SystemError) -> TransportChunk
+    /// which the caller now owns. A byte count of 0 means end of stream. With a `deadline`,
+    /// throws `ETIMEDOUT` when nothing has arrived by then.
+    func receiveChunk(
+        into buffer: UnsafeMutableRawBufferPointer, maxFDs: Int, deadline: ContinuousClock.Instant?
+    ) throws(SystemError) -> TransportChunk
 
     /// Closes the stream. Called once; errors are ignored (nothing is left to flush).
     func closeTransport()

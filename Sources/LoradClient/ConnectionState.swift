@@ -15,6 +15,9 @@ struct ConnectionState: Sendable {
     var limits = FrameLimits.default
     /// The most requests that may be in flight (1 until HELLO is answered).
     var maxInFlight = 1
+    /// When waiting for a reply gives up with `ETIMEDOUT` (``LoradClientError/system(_:)``);
+    /// set for the handshake only, `nil` (wait as long as it takes) afterwards.
+    var replyDeadline: ContinuousClock.Instant?
     /// Where `receive` writes: 64 KiB, large enough for most frames in one call.
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
@@ -97,8 +100,9 @@ struct ConnectionState: Sendable {
 
     private mutating func receiveMore(from transport: any ClientTransport) throws(LoradClientError) {
         let maxFDs = Int(limits.maxFDsPerFrame)
+        let deadline = replyDeadline
         let received = buffer.withUnsafeMutableBytes { raw in
-            Result { () throws(SystemError) in try transport.receiveChunk(into: raw, maxFDs: maxFDs) }
+            Result { () throws(SystemError) in try transport.receiveChunk(into: raw, maxFDs: maxFDs, deadline: deadline) }
         }
         let chunk: TransportChunk
         do {

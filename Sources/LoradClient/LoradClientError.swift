@@ -8,7 +8,8 @@ import LoradWire
 ///   nothing it would have changed was changed and the connection goes on.
 /// - `fatal`, `protocolViolation`, `connectionClosed`, `system`, `notConnected`: the
 ///   connection is unusable; every later call on it fails the same way. Open a new one.
-/// - `daemonUnavailable`, `permissionDenied`: `connect` could not reach the daemon at all.
+/// - `daemonUnavailable`, `permissionDenied`, `timedOut`: `connect` could not reach the
+///   daemon at all, or it did not answer in time.
 ///
 /// `invalidRequest` and `invalidSegment` are caught on this side before anything is sent
 /// (or after a reply, for a segment that cannot be mapped) and leave the connection usable.
@@ -23,6 +24,10 @@ public enum LoradClientError: Error, Sendable, CustomStringConvertible {
     case daemonUnavailable(path: String, SystemError)
     /// The socket at `path`, or its folder, does not admit this user (`EACCES`/`EPERM`).
     case permissionDenied(path: String, SystemError)
+    /// `connect` gave up after `timeout`: the daemon at `path` accepted no connection
+    /// (`stage` `.connect`: its listen backlog stayed full) or did not answer HELLO
+    /// (`.handshake`). Requests after the handshake have no timeout.
+    case timedOut(path: String, timeout: Duration, stage: TimeoutStage)
     /// A system call on the connection failed (send, receive, connect with another errno).
     case system(SystemError)
     /// The server ended the stream; `detail` says when (between frames or mid-frame).
@@ -78,12 +83,16 @@ public enum LoradClientError: Error, Sendable, CustomStringConvertible {
             "lorad speaks another protocol version: \(payload.message) (\(payload.name)); use loractl and lorad from the same release"
         case .fatal(let payload) where payload.code == .permissionDenied:
             "lorad refused the connection: \(payload.message) (\(payload.name))"
+        case .fatal(let payload) where payload.code == .tooManyConnections:
+            "lorad refused the connection: \(payload.message) (\(payload.name))"
         case .fatal(let payload):
             "lorad closed the connection: \(payload.message) (\(payload.name)); this client broke the protocol, please report it"
         case .daemonUnavailable(let path, let error):
             "daemon unavailable at \(path): is lorad running? (systemctl start lorad.socket) [\(error.errnoName)]"
         case .permissionDenied(let path, let error):
             "permission denied connecting to \(path): ask an administrator to add you to the lorad group or to the daemon's allowed users [\(error.errnoName)]"
+        case .timedOut(let path, let timeout, let stage):
+            "lorad at \(path) did not answer within \(Self.seconds(timeout)) (\(stage.waitedFor)): it may be stuck, overloaded or at its connection limit; check `systemctl status lorad` and `journalctl -u lorad`, or allow more time (loractl --timeout)"
         case .system(let error):
             "connection to lorad failed: \(error)"
         case .connectionClosed(let detail):
@@ -97,5 +106,31 @@ public enum LoradClientError: Error, Sendable, CustomStringConvertible {
         case .notConnected:
             "the connection to lorad is closed; open a new one"
         }
+    }
+
+    /// Which part of `connect` timed out (``timedOut(path:timeout:stage:)``).
+    public enum TimeoutStage: Sendable, Hashable {
+        /// The daemon accepted no connection (its listen backlog stayed full).
+        case connect
+        /// The daemon accepted the connection but sent no HELLO reply.
+        case handshake
+
+        /// What the client waited for, for messages.
+        var waitedFor: String {
+            switch self {
+            case .connect: "it accepted no connection"
+            case .handshake: "no reply to the handshake"
+            }
+        }
+    }
+
+    /// `10s`, `2.5s`: a timeout for messages, to the millisecond.
+    private static func seconds(_ duration: Duration) -> String {
+        let milliseconds = duration.whole(.milliseconds)
+        let fraction = milliseconds % 1000
+        guard fraction != 0 else { return "\(milliseconds / 1000)s" }
+        var decimals = String(fraction + 1000).dropFirst()
+        while decimals.hasSuffix("0") { decimals = decimals.dropLast() }
+        return "\(milliseconds / 1000).\(decimals)s"
     }
 }

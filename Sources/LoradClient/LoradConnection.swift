@@ -1,3 +1,4 @@
+import Glibc
 import LoradSystem
 import LoradWire
 import Synchronization
@@ -31,10 +32,11 @@ public final class LoradConnection: Sendable {
 
     private let state: Mutex<ConnectionState>
 
-    /// Does HELLO over `transport` and keeps the server's limits. On failure the transport
-    /// is closed.
-    init(transport: any ClientTransport, path: String, name: String) throws(LoradClientError) {
+    /// Does HELLO over `transport`, waiting at most `timeout` for the reply (`nil`: no
+    /// limit), and keeps the server's limits. On failure the transport is closed.
+    init(transport: any ClientTransport, path: String, name: String, timeout: Duration? = nil) throws(LoradClientError) {
         var state = ConnectionState(transport: transport)
+        state.replyDeadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
         let hello: HelloReply
         do throws(LoradClientError) {
             guard name.utf8.count <= WireLimits.maxSoftwareNameBytes else {
@@ -57,8 +59,12 @@ public final class LoradConnection: Sendable {
             hello = payload
         } catch {
             state.close()
+            if case .system(let failure) = error, failure.errno == ETIMEDOUT, let timeout {
+                throw .timedOut(path: path, timeout: timeout, stage: .handshake)
+            }
             throw error
         }
+        state.replyDeadline = nil
         state.adopt(hello)
         self.path = path
         self.serverName = hello.serverName

@@ -12,26 +12,31 @@ enum RequestValidation {
         }
     }
 
-    /// Throws when `weight` is NaN or infinite.
+    /// Throws when `weight` is NaN or infinite (the set rule for one entry).
     static func weight(_ weight: Double, of adapter: String) throws(LoradClientError) {
-        guard weight.isFinite else {
-            throw .invalidRequest("the weight of \(adapter) is \(weight); give a finite number")
+        if let broken = AdapterSetRules.firstViolation(in: [(adapter, weight)]) { throw invalid(broken) }
+    }
+
+    /// Checks an active set: at most 64 adapters, valid distinct names, finite weights
+    /// (``AdapterSetRules``, with the name grammar checked first for each entry).
+    static func set(_ adapters: [WeightedAdapter]) throws(LoradClientError) {
+        if let tooMany = AdapterSetRules.violation(count: adapters.count) { throw invalid(tooMany) }
+        var rules = AdapterSetRules()
+        for entry in adapters {
+            try name(entry.adapter.name, "adapter")
+            if let broken = rules.violation(name: entry.adapter.name, weight: entry.weight) { throw invalid(broken) }
         }
     }
 
-    /// Checks an active set: at most 64 adapters, valid distinct names, finite weights.
-    static func set(_ adapters: [WeightedAdapter]) throws(LoradClientError) {
-        guard adapters.count <= WireLimits.maxActiveAdapters else {
-            throw .invalidRequest(
-                "\(adapters.count) adapters in one set; at most \(WireLimits.maxActiveAdapters) are allowed")
-        }
-        var seen = Set<String>()
-        for entry in adapters {
-            try name(entry.adapter.name, "adapter")
-            try weight(entry.weight, of: entry.adapter.name)
-            guard seen.insert(entry.adapter.name).inserted else {
-                throw .invalidRequest("adapter \(entry.adapter.name) appears twice in the set; give each name once")
-            }
+    /// The client's words for a broken set rule.
+    private static func invalid(_ violation: AdapterSetRules.Violation) -> LoradClientError {
+        switch violation {
+        case .tooMany(let count, let limit):
+            .invalidRequest("\(count) adapters in one set; at most \(limit) are allowed")
+        case .weightNotFinite(let adapter, let weight):
+            .invalidRequest("the weight of \(adapter) is \(weight); give a finite number")
+        case .duplicateName(let adapter):
+            .invalidRequest("adapter \(adapter) appears twice in the set; give each name once")
         }
     }
 }

@@ -1,3 +1,4 @@
+import LoradNotation
 import LoradSystem
 import LoradTOML
 
@@ -50,6 +51,18 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
             }
         case .missingSetting(let key, let reason):
             return "\(key): \(reason)"
+        }
+    }
+
+    /// Runs a value check, reporting its ``ConfigValueError`` as ``invalidValue(key:origin:reason:)``
+    /// of `key` from `origin`.
+    static func checking<Value>(
+        _ key: String, from origin: ConfigOrigin, _ body: () throws(ConfigValueError) -> Value
+    ) throws(ConfigError) -> Value {
+        do {
+            return try body()
+        } catch {
+            throw .invalidValue(key: key, origin: origin, reason: error.reason)
         }
     }
 }

@@ -1,3 +1,5 @@
+import LoradNotation
+import LoradSystem
 import LoradTOML
 
 /// Turns the parsed TOML of a config file into a ``ConfigLayer``: checks every key is
@@ -8,7 +10,7 @@ struct ConfigFileDecoder {
     let path: String
     /// The absolute folder of the file, for relative paths inside it.
     let directory: String
-    let environment: ConfigEnvironment
+    let environment: ProcessEnvironment
 
     func decode(_ root: TOMLTable) throws(ConfigError) -> ConfigLayer {
         var layer = ConfigLayer()
@@ -37,7 +39,9 @@ struct ConfigFileDecoder {
                 suggestion: ConfigRules.suggestion(for: entry.key, among: known))
         }
         let context = ValueContext(key: setting.key, directory: directory, environment: environment)
-        let value = try check(entry, setting.key) { () throws(ConfigValueError) in try field.fromFile(entry.value, literal: entry.literal, context) }
+        let value = try ConfigError.checking(setting.key, from: origin(entry)) { () throws(ConfigValueError) in
+            try field.fromFile(entry.value, literal: entry.literal, context)
+        }
         layer.values[setting.key] = Sourced(value: value, origin: origin(entry))
     }
 
@@ -45,12 +49,14 @@ struct ConfigFileDecoder {
         var bases: [Sourced<ConfiguredBase>] = []
         for entry in table.entries {
             let key = "bases." + TOMLKey.written(entry.key)
-            try check(entry, key) { () throws(ConfigValueError) in try ResourceName.validate(entry.key, kind: "base") }
+            try ConfigError.checking(key, from: origin(entry)) { () throws(ConfigValueError) in try ConfigRules.baseName(entry.key) }
             if case .table = entry.value {
                 throw invalid(entry, key, "must be the path of a .safetensors file or diffusers folder, in quotes, not a table (quote a name that contains dots: \"\(entry.key).x\" = \"...\")")
             }
             let context = ValueContext(key: key, directory: directory, environment: environment)
-            let path = try check(entry, key) { () throws(ConfigValueError) in try SettingSyntax<String>.path.file(entry.value, nil, context) }
+            let path = try ConfigError.checking(key, from: origin(entry)) { () throws(ConfigValueError) in
+                try SettingSyntax<String>.path.file(entry.value, nil, context)
+            }
             bases.append(Sourced(value: ConfiguredBase(name: entry.key, path: path), origin: origin(entry)))
         }
         return bases
@@ -69,14 +75,5 @@ struct ConfigFileDecoder {
 
     private func invalid(_ entry: TOMLEntry, _ key: String, _ reason: String) -> ConfigError {
         .invalidValue(key: key, origin: origin(entry), reason: reason)
-    }
-
-    /// Runs a value check, turning its ``ConfigValueError`` into a ``ConfigError`` for `key`.
-    private func check<Value>(_ entry: TOMLEntry, _ key: String, _ body: () throws(ConfigValueError) -> Value) throws(ConfigError) -> Value {
-        do {
-            return try body()
-        } catch {
-            throw invalid(entry, key, error.reason)
-        }
     }
 }

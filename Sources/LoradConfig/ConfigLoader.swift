@@ -1,10 +1,11 @@
+import LoradNotation
 import LoradSystem
 import LoradTOML
 
 /// Builds the daemon's ``DaemonConfig``: built-in defaults, overridden by the
 /// config file, overridden by the flags; then checks the result.
 ///
-/// Everything it needs from the machine comes from its ``ConfigEnvironment``,
+/// Everything it needs from the machine comes from its ``ProcessEnvironment``,
 /// so it can be tested without real users, files or variables. Loading again
 /// (on `SIGHUP`) is just another call to ``load(_:)``.
 ///
@@ -17,11 +18,16 @@ public struct ConfigLoader: Sendable {
     /// The largest config file accepted, in bytes (1 MiB).
     public static let maximumFileSize = TOMLParser.maximumInputSize
 
-    /// Where defaults, accounts and files come from.
-    public var environment: ConfigEnvironment
+    /// The variables the defaults read: systemd's `STATE_DIRECTORY` and
+    /// `RUNTIME_DIRECTORY`, XDG's `XDG_STATE_HOME` and `XDG_RUNTIME_DIR`, and `HOME`.
+    public static let variableNames = ["STATE_DIRECTORY", "RUNTIME_DIRECTORY", "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "HOME"]
 
-    /// A loader for `environment` (``ConfigEnvironment/current()`` in the daemon).
-    public init(environment: ConfigEnvironment) {
+    /// Where defaults, accounts and files come from.
+    public var environment: ProcessEnvironment
+
+    /// A loader for `environment` (in the daemon, ``ProcessEnvironment/current(reading:)``
+    /// of ``variableNames``).
+    public init(environment: ProcessEnvironment) {
         self.environment = environment
     }
 
@@ -57,7 +63,7 @@ public struct ConfigLoader: Sendable {
             throw ConfigError.syntax(error)
         }
         let absolute = path.hasPrefix("/") ? path : environment.currentDirectory + "/" + path
-        let decoder = ConfigFileDecoder(path: path, directory: ConfigRules.directory(of: absolute), environment: environment)
+        let decoder = ConfigFileDecoder(path: path, directory: PathName.folder(absolute), environment: environment)
         return try decoder.decode(table)
     }
 
@@ -146,10 +152,8 @@ public struct ConfigLoader: Sendable {
     }
 
     private func tidy(_ path: String, key: String, variable: String) throws(ConfigError) -> String {
-        do {
-            return try ConfigRules.path(path, relativeTo: "/", home: nil)
-        } catch {
-            throw ConfigError.invalidValue(key: key, origin: .environment(variable), reason: error.reason)
+        try ConfigError.checking(key, from: .environment(variable)) { () throws(ConfigValueError) in
+            try ConfigRules.path(path, relativeTo: "/", home: nil)
         }
     }
 

@@ -1,4 +1,5 @@
-import LoradTOML
+import LoradNotation
+import LoradSystem
 
 /// The command-line flags of `lorad` that override the config file, exactly
 /// as typed. ``ConfigLoader`` parses and checks them, so a bad flag value is a
@@ -12,19 +13,10 @@ public struct ConfigOverrides: Sendable, Hashable {
     public var values: [String: String]
 
     /// Overrides from flags given by name (see ``Setting/all`` for the flags).
-    public init(configFile: String? = nil, bases: [String] = [], values: [String: String]) {
+    public init(configFile: String? = nil, bases: [String] = [], values: [String: String] = [:]) {
         self.configFile = configFile
         self.bases = bases
         self.values = values
-    }
-
-    /// Overrides for the given flags; nil or empty means "not given".
-    public init(
-        configFile: String? = nil, stateDirectory: String? = nil, socketPath: String? = nil,
-        bases: [String] = [], memoryBudget: String? = nil, socketMode: String? = nil, threads: String? = nil
-    ) {
-        let given = ["--state-dir": stateDirectory, "--socket": socketPath, "--memory-budget": memoryBudget, "--socket-mode": socketMode, "--threads": threads]
-        self.init(configFile: configFile, bases: bases, values: given.compactMapValues { $0 })
     }
 }
 
@@ -32,17 +24,17 @@ extension ConfigOverrides {
     /// The flags as a ``ConfigLayer``: values parsed and checked, paths made
     /// absolute against the working directory.
     /// - Throws: ``ConfigError/invalidValue(key:origin:reason:)`` naming the flag.
-    func layer(in environment: ConfigEnvironment) throws(ConfigError) -> ConfigLayer {
+    func layer(in environment: ProcessEnvironment) throws(ConfigError) -> ConfigLayer {
         var layer = ConfigLayer()
         for setting in Setting.all {
             guard let flag = setting.flagName, let text = values[flag], let field = setting.field else { continue }
             let context = ValueContext(key: setting.key, directory: environment.currentDirectory, environment: environment)
-            let value = try Self.flag(flag, key: setting.key) { () throws(ConfigValueError) in try field.fromFlag(text, context) }
+            let value = try ConfigError.checking(setting.key, from: .flag(flag)) { () throws(ConfigValueError) in try field.fromFlag(text, context) }
             if let value { layer.values[setting.key] = Sourced(value: value, origin: .flag(flag)) }
         }
         var seen: Set<String> = []
         for argument in bases {
-            let base = try Self.flag("--base", key: "bases") { () throws(ConfigValueError) in
+            let base = try ConfigError.checking("bases", from: .flag("--base")) { () throws(ConfigValueError) in
                 try Self.parseBase(argument, ValueContext(key: "bases", directory: environment.currentDirectory, environment: environment))
             }
             guard seen.insert(base.name).inserted else {
@@ -60,15 +52,7 @@ extension ConfigOverrides {
             throw ConfigValueError("expected NAME=PATH, got \(argument.displayQuoted)")
         }
         let name = String(argument[..<equals])
-        try ResourceName.validate(name, kind: "base")
+        try ConfigRules.baseName(name)
         return ConfiguredBase(name: name, path: try context.path(String(argument[argument.index(after: equals)...])))
-    }
-
-    private static func flag<Value>(_ flag: String, key: String, _ body: () throws(ConfigValueError) -> Value) throws(ConfigError) -> Value {
-        do {
-            return try body()
-        } catch {
-            throw ConfigError.invalidValue(key: key, origin: .flag(flag), reason: error.reason)
-        }
     }
 }

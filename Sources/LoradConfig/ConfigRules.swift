@@ -1,4 +1,6 @@
-import LoradTOML
+import LoradNotation
+import LoradSystem
+import LoradWire
 
 /// The checks a setting passes whether it comes from the file or a flag: ranges,
 /// path rules, account ids. Each throws a ``ConfigValueError`` that the caller
@@ -8,8 +10,6 @@ enum ConfigRules {
     static let timeouts = Duration.milliseconds(1)...Duration.seconds(86_400)
     /// The smallest memory budget: smaller is surely a missing unit.
     static let minimumMemoryBudget = ByteSize.mebibyte
-    /// The longest socket path: `sun_path` is 108 bytes including the NUL.
-    static let maximumSocketPathBytes = 107
     /// The longest path (`PATH_MAX` minus the NUL).
     static let maximumPathBytes = 4095
     /// `(uid_t)-1` and `(gid_t)-1` mean "no change" to the kernel, never an id.
@@ -68,16 +68,18 @@ enum ConfigRules {
         return tidy
     }
 
-    /// The folder holding `file` (an absolute path): `/etc/lorad` for `/etc/lorad/lorad.toml`.
-    static func directory(of file: String) -> String {
-        guard let slash = file.lastIndex(of: "/"), slash != file.startIndex else { return "/" }
-        return String(file[..<slash])
+    /// A base's name: the protocol's name grammar (``WireName``), so that clients can send
+    /// every name the config accepts.
+    static func baseName(_ name: String) throws(ConfigValueError) {
+        guard !WireName.isValid(name) else { return }
+        throw ConfigValueError(
+            "base name \(name.displayQuoted) is not valid: use 1 to \(WireLimits.maxNameBytes) characters of A-Z a-z 0-9 . _ -, starting with a letter or digit")
     }
 
     static func socketPath(_ path: String) throws(ConfigValueError) -> String {
         let length = path.utf8.count
-        guard length <= maximumSocketPathBytes else {
-            throw ConfigValueError("socket path \(path.displayQuoted) is \(length) bytes; a Unix socket path can be at most \(maximumSocketPathBytes) bytes, so choose a shorter one")
+        guard length <= UnixSocket.maximumPathLength else {
+            throw ConfigValueError("socket path \(path.displayQuoted) is \(length) bytes; a Unix socket path can be at most \(UnixSocket.maximumPathLength) bytes, so choose a shorter one")
         }
         return path
     }

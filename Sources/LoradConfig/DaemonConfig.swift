@@ -14,6 +14,10 @@ public struct DaemonConfig: Sendable, Equatable {
     public var socketPath: String
     /// The socket's permission bits, `0o660` by default; at most `0o777`.
     public var socketMode: UInt32
+    /// The gid the socket file is given (`socket_group`, resolved from a name when loaded);
+    /// nil keeps the group the file gets when it is bound (the daemon's, or its folder's
+    /// when the folder is set-group-ID).
+    public var socketGroup: UInt32?
     /// Bytes of derived segments (factor sets, fused overlays) kept in memory;
     /// bases do not count against it. At least 1 MiB.
     public var memoryBudget: Int
@@ -30,7 +34,7 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Makes a config from explicit values (unchecked; tests and the loader).
     public init(
         configFile: String? = nil, bases: [ConfiguredBase], stateDirectory: String, socketPath: String,
-        socketMode: UInt32, memoryBudget: Int, threads: Int, access: AccessPolicy, limits: ConnectionLimits,
+        socketMode: UInt32, socketGroup: UInt32? = nil, memoryBudget: Int, threads: Int, access: AccessPolicy, limits: ConnectionLimits,
         origins: [String: ConfigOrigin] = [:]
     ) {
         self.configFile = configFile
@@ -38,6 +42,7 @@ public struct DaemonConfig: Sendable, Equatable {
         self.stateDirectory = stateDirectory
         self.socketPath = socketPath
         self.socketMode = socketMode
+        self.socketGroup = socketGroup
         self.memoryBudget = memoryBudget
         self.threads = threads
         self.access = access

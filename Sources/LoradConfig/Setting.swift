@@ -1,3 +1,5 @@
+import LoradNotation
+
 /// When a changed setting takes effect.
 public enum SettingReload: Sendable, Hashable {
     /// On reload (`systemctl reload lorad`, SIGHUP), for new connections.

@@ -1,3 +1,5 @@
+import LoradNotation
+import LoradSystem
 import LoradTOML
 
 /// What a value is read against: the key (for messages), the folder relative paths start
@@ -5,7 +7,7 @@ import LoradTOML
 struct ValueContext {
     let key: String
     let directory: String
-    let environment: ConfigEnvironment
+    let environment: ProcessEnvironment
 }
 
 /// A setting's value, its type erased so that ``Setting/all`` can list settings of any type.
@@ -42,11 +44,7 @@ struct TypedField<Value: Sendable & Equatable>: SettingField {
             chosen = try fallback(loader)
         }
         if let check {
-            do {
-                try check(chosen.value)
-            } catch {
-                throw ConfigError.invalidValue(key: key, origin: chosen.origin, reason: error.reason)
-            }
+            try ConfigError.checking(key, from: chosen.origin) { () throws(ConfigValueError) in try check(chosen.value) }
         }
         config[keyPath: field] = chosen.value
         return chosen.origin

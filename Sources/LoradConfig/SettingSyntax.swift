@@ -1,3 +1,4 @@
+import LoradNotation
 import LoradTOML
 
 /// How a setting's value is written in the config file and, when it has a flag, on the
@@ -114,13 +115,28 @@ extension SettingSyntax where Value == [UInt32] {
     }
 }
 
+extension SettingSyntax where Value == UInt32? {
+    /// One group: a name (looked up in the group database), a numeric string or an integer.
+    static let group = SettingSyntax(
+        file: { (value, _, context) throws(ConfigValueError) in
+            switch value {
+            case .integer(let id): return try ConfigRules.accountID(id, kind: "gid")
+            case .string(let name): return try context.account(named: name, groups: true, inList: false)
+            case .float, .boolean, .array, .table:
+                throw ConfigValueError("must be one group name or gid like \"lorad\", not \(value.kindDescription)")
+            }
+        },
+        flag: { (text, context) throws(ConfigValueError) in try context.account(named: text, groups: true, inList: false) })
+}
+
 extension ValueContext {
     func path(_ text: String) throws(ConfigValueError) -> String {
         try ConfigRules.path(text, relativeTo: directory, home: environment.variables["HOME"])
     }
 
-    /// The id of a group or user given by name or as a numeric string.
-    func account(named name: String, groups: Bool) throws(ConfigValueError) -> UInt32 {
+    /// The id of a group or user given by name or as a numeric string; `inList` when the
+    /// setting is a list (an unknown name's message says to remove it from the list).
+    func account(named name: String, groups: Bool, inList: Bool = true) throws(ConfigValueError) -> UInt32 {
         let noun = groups ? "group" : "user"
         if !name.isEmpty, name.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
             guard let value = Int64(name) else { throw ConfigValueError("\(name) is not a valid \(groups ? "gid" : "uid")") }
@@ -135,7 +151,7 @@ extension ValueContext {
         }
         guard let found else {
             let fix = groups ? "create it (groupadd, or a sysusers.d line)" : "create the user"
-            throw ConfigValueError("unknown \(noun) \(name.displayQuoted); \(fix) or remove it from the list")
+            throw ConfigValueError("unknown \(noun) \(name.displayQuoted); \(fix) or \(inList ? "remove it from the list" : "name another")")
         }
         return found
     }

@@ -1,3 +1,5 @@
+import LoradNotation
+
 extension Setting {
     /// Every setting, in the order docs/CONFIG.md, the unknown-key messages and the reload
     /// log list them; top-level keys first, then the tables. Adding a setting is one entry
@@ -17,6 +19,10 @@ extension Setting {
             "socket_mode", doc: "The socket's permission bits (default: 0660).",
             flag: "--socket-mode OCTAL", type: "octal mode, at most `0777`", default: "`\"0660\"`", reload: .restart,
             example: "\"0640\"", \.socketMode, .mode, fallback: { _ in .builtIn(0o660) }),
+        Setting(
+            "socket_group", doc: "The group owning the socket file, a name or gid (default: lorad's own group).",
+            flag: "--socket-group GROUP", type: "group name or gid", default: "lorad's own group", reload: .restart,
+            example: "\"lorad\"", \.socketGroup, .group, fallback: { _ in .builtIn(nil) }),
         Setting(
             "memory_budget", doc: "Memory for derived segments, in bytes or with K/M/G/KiB/MiB/GiB (default: half the machine's memory).",
             flag: "--memory-budget SIZE", type: "size, at least 1 MiB", default: "half the machine's memory",
@@ -64,6 +70,19 @@ extension Setting {
             "limits.partial_frame_timeout", doc: "How long a frame may stay half-received before the connection is closed.",
             type: "duration, 1ms to 24h", default: "`\"30s\"`", reload: .live, example: "\"30s\"",
             \.limits.partialFrameTimeout, .timeout, fallback: { _ in .builtIn(ConnectionLimits.defaults.partialFrameTimeout) }),
+        Setting(
+            "limits.max_connections", doc: "The most client connections open at once; past it new clients are refused with too_many_connections.",
+            type: "integer, 1 to 65536", default: "`1024`", reload: .live, example: "1024",
+            \.limits.maxConnections, .integer(1...65_536), fallback: { _ in .builtIn(ConnectionLimits.defaults.maxConnections) }),
+        Setting(
+            "limits.connections_per_uid", doc: "The most connections one user may have open; root and admins are exempt.",
+            type: "integer, 1 to 65536", default: "`256`", reload: .live, example: "256",
+            \.limits.connectionsPerUID, .integer(1...65_536), fallback: { _ in .builtIn(ConnectionLimits.defaults.connectionsPerUID) }),
+        Setting(
+            "limits.reserved_connections", doc: "Connections beyond max_connections that only root and admins may open.",
+            type: "integer, 0 to 1024", default: "`8`", reload: .live, example: "8",
+            \.limits.reservedConnections, .integer(0...1024),
+            fallback: { _ in .builtIn(ConnectionLimits.defaults.reservedConnections) }),
         Setting(
             "limits.output_stall_timeout", doc: "How long EXPORT or MERGE waits for the client to take more of its output before failing with output_stalled.",
             type: "duration, 1ms to 24h", default: "`\"60s\"`", reload: .live, example: "\"60s\"",

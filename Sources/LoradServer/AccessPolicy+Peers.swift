@@ -9,26 +9,35 @@ extension AccessPolicy {
         case refused
     }
 
-    /// Decides for a peer with `uid` and primary group `gid` (from `SO_PEERCRED`), the way
-    /// ``allowsConnection(uid:gids:)`` and ``isAdmin(uid:gids:)`` do. `supplementaryGroups`
-    /// (which may read the user database, so the loop avoids it) is asked only when a group
-    /// rule could change the verdict, and at most once.
-    public func decide(uid: UInt32, gid: UInt32, supplementaryGroups: () -> [UInt32]) -> Decision {
-        if isAdmin(uid: uid, gids: [gid]) { return .allowed(isAdmin: true) }
-        let allowed = allowsConnection(uid: uid, gids: [gid])
-        if !adminGIDs.isEmpty || (!allowed && !allowedGIDs.isEmpty) {
-            let groups = [gid] + supplementaryGroups()
-            if isAdmin(uid: uid, gids: groups) { return .allowed(isAdmin: true) }
-            if allowsConnection(uid: uid, gids: groups) { return .allowed(isAdmin: false) }
-        }
-        return allowed ? .allowed(isAdmin: false) : .refused
+    /// The most supplementary groups ``refusalMessage(for:)`` lists before it says how many more.
+    static let groupsShownInRefusal = 16
+
+    /// Decides for `peer` by its uid and every group the kernel reported for it (the primary
+    /// gid from `SO_PEERCRED` and the supplementary groups from `SO_PEERGROUPS`), the way
+    /// ``allowsConnection(uid:gids:)`` and ``isAdmin(uid:gids:)`` do. Pure: nothing is looked
+    /// up, so the event loop may call it.
+    public func decide(for peer: PeerCredentials) -> Decision {
+        let groups = peer.groups
+        if isAdmin(uid: peer.uid, gids: groups) { return .allowed(isAdmin: true) }
+        return allowsConnection(uid: peer.uid, gids: groups) ? .allowed(isAdmin: false) : .refused
     }
 
-    /// The message a refused peer receives (with FATAL `permission_denied`): who was refused
-    /// and how an administrator allows it.
-    public func refusalMessage(uid: UInt32, gid: UInt32, userName: String?) -> String {
-        let who = userName.map { "user \($0) (uid \(uid), gid \(gid))" } ?? "uid \(uid) (gid \(gid))"
+    /// The message a refused peer receives (with FATAL `permission_denied`): who was refused,
+    /// by the ids the kernel reported (no name lookup: this runs on the event loop), and how
+    /// an administrator allows it.
+    public func refusalMessage(for peer: PeerCredentials) -> String {
+        let groups: String
+        switch peer.supplementaryGroups {
+        case nil:
+            groups = "supplementary groups unknown: this kernel does not report them (SO_PEERGROUPS needs Linux 4.13)"
+        case let list? where list.isEmpty:
+            groups = "no supplementary groups"
+        case let list?:
+            let shown = list.prefix(Self.groupsShownInRefusal).map(String.init).joined(separator: ", ")
+            let more = list.count > Self.groupsShownInRefusal ? " and \(list.count - Self.groupsShownInRefusal) more" : ""
+            groups = "groups \(shown)\(more)"
+        }
         return
-            "\(who) may not connect to lorad; an administrator can allow it with access.allow_uids = [\(uid)] or by adding one of its groups to access.allow_groups in the daemon's config, then reload"
+            "uid \(peer.uid) (gid \(peer.gid), \(groups)) may not connect to lorad; an administrator can allow it with access.allow_uids = [\(peer.uid)] or by adding one of its groups to access.allow_groups in the daemon's config, then reload"
     }
 }

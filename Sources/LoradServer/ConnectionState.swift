@@ -232,7 +232,7 @@ public struct ConnectionState: Sendable {
             guard !isDraining else { return [] }
             isDraining = true
             let milliseconds = UInt32(clamping: Self.milliseconds(grace))
-            let event = ShuttingDownEvent(graceMilliseconds: milliseconds, reason: Self.cut(reason, WireLimits.maxShortTextBytes))
+            let event = ShuttingDownEvent(graceMilliseconds: milliseconds, reason: BoundedText.cut(reason, toBytes: WireLimits.maxShortTextBytes))
             var actions: [ConnectionAction] = [.send(Self.encode(.shuttingDown(event), requestID: 0, limits: frameLimits))]
             if inFlight.isEmpty {
                 actions += closingDescriptors()
@@ -313,7 +313,7 @@ public struct ConnectionState: Sendable {
             let spoken = settings.supportedVersions.map { "\($0.major).0-\($0)" }.joined(separator: ", ")
             let payload = ErrorPayload(
                 code: .unsupportedVersion,
-                message: "client \(Self.cut(hello.clientName, 64)) offers protocol \(hello.minVersion)-\(hello.maxVersion); this server speaks \(spoken); upgrade the older side")
+                message: "client \(BoundedText.cut(hello.clientName, toBytes: 64)) offers protocol \(hello.minVersion)-\(hello.maxVersion); this server speaks \(spoken); upgrade the older side")
             fail(payload, requestID: id, into: &actions)
             return
         }
@@ -415,19 +415,6 @@ public struct ConnectionState: Sendable {
     /// did, an empty frame (nothing sent) is returned rather than trapping.
     static func encode(_ message: ServerMessage, requestID: UInt32, limits: FrameLimits) -> EncodedFrame {
         (try? message.encode(requestID: requestID, limits: limits)) ?? EncodedFrame(bytes: [], fds: [])
-    }
-
-    /// `text` cut to at most `bytes` UTF-8 bytes, at a character boundary.
-    static func cut(_ text: String, _ bytes: Int) -> String {
-        guard text.utf8.count > bytes else { return text }
-        var result = ""
-        var used = 0
-        for character in text {
-            used += character.utf8.count
-            guard used <= bytes else { break }
-            result.append(character)
-        }
-        return result
     }
 
     /// A duration for messages: `5 s`, `250 ms`.

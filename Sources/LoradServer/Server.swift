@@ -19,7 +19,7 @@ import Synchronization
 /// thread (they queue the reply and wake the loop through an eventfd).
 public final class Server: Sendable {
     /// The settings the server was created with (see ``currentSettings`` for the access
-    /// rules and connection limits in force after ``update(access:connection:)``).
+    /// rules and connection limits in force after ``update(access:connection:admission:)``).
     public let settings: ServerSettings
     /// Live counters.
     public let statistics = ServerStatistics()
@@ -54,8 +54,8 @@ public final class Server: Sendable {
         let listener: UnixSocket
         do {
             switch settings.listener {
-            case .path(let path, let mode):
-                listener = try UnixSocket.listen(path: path, mode: FilePermissions(rawValue: mode))
+            case .path(let path, let mode, let group):
+                listener = try UnixSocket.listen(path: path, mode: FilePermissions(rawValue: mode), group: group)
                 socketPath = path
             case .adopted(let fd):
                 listener = try UnixSocket.adoptListening(fd: fd)

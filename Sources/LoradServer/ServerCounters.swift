@@ -3,7 +3,7 @@
 public struct ServerCounters: Sendable, Hashable, CustomStringConvertible {
     /// Connections accepted, refused ones included.
     public var connectionsAccepted: UInt64 = 0
-    /// Connections refused by the access rules.
+    /// Connections refused at connect, by the access rules or the connection limits.
     public var connectionsRefused: UInt64 = 0
     /// Connections open right now.
     public var connectionsOpen: UInt64 = 0

@@ -14,6 +14,8 @@ final class ServerLoop {
     private static let acceptRetryDelay = Duration.milliseconds(100)
     /// The most bytes gathered into one `sendmsg`.
     private static let maxWriteBytes = 256 << 10
+    /// The shortest time between two log lines about the connection limits.
+    private static let limitLogInterval = Duration.seconds(10)
 
     private let server: Server
     private let settings: ServerSettings
@@ -30,6 +32,12 @@ final class ServerLoop {
     /// the only ones the loop looks at for timeouts, so idle clients cost nothing per wakeup.
     private var timed: Set<UInt64> = []
     private var nextConnectionID: UInt64 = 1
+    /// The admitted connections, in all and per uid, against the live ``AdmissionLimits``.
+    private var admission = ConnectionAdmission()
+    /// Throttles the log lines of peers refused by the connection limits...
+    private var refusalLog = LogThrottle(interval: ServerLoop.limitLogInterval)
+    /// ... and of pausing at the accept ceiling.
+    private var ceilingLog = LogThrottle(interval: ServerLoop.limitLogInterval)
     private var listenerOpen = true
     private var acceptPaused = false
     private var acceptResumeAt: ContinuousClock.Instant?
@@ -73,6 +81,7 @@ final class ServerLoop {
             for event in events { handle(event, now: now) }
             drainMailbox(now: now)
             flushScheduled(now: now)
+            if acceptPaused, acceptResumeAt == nil { resumeAccepting() }  // a reload may have raised the ceiling
             checkDeadlines(now: ContinuousClock.now)
             if stopping != nil, connections.isEmpty { break }
         }
@@ -163,8 +172,12 @@ final class ServerLoop {
 
     private func acceptConnections(now: ContinuousClock.Instant) {
         while listenerOpen, !acceptPaused {
-            guard connections.count < settings.maxConnections else {
-                logger.warning("\(connections.count) connections open, the configured maximum; new clients wait until one closes")
+            let ceiling = acceptCeiling
+            guard connections.count < ceiling else {
+                if let heldBack = ceilingLog.admit(now: now) {
+                    logger.warning(
+                        "\(connections.count) connections open, limits.max_connections + limits.reserved_connections (\(ceiling)); new clients wait until one closes\(LogThrottle.note(heldBack: heldBack))")
+                }
                 pauseAccepting(until: nil)
                 return
             }
@@ -202,16 +215,12 @@ final class ServerLoop {
             state: ConnectionState(settings: current.connection, now: now), interest: .readable)
         connections[id] = connection
         statistics.connectionsOpen.bump()
-        let decision = current.access.decide(uid: credentials.uid, gid: credentials.gid) {
-            do {
-                return try UserDatabase.groupIDs(ofUser: credentials.uid, primaryGroup: credentials.gid)
-            } catch {
-                logger.warning("cannot read the groups of uid \(credentials.uid): \(error); checking its primary group only")
-                return [credentials.gid]
-            }
-        }
-        switch decision {
+        switch current.access.decide(for: credentials) {
         case .allowed(let isAdmin):
+            if let refusal = admission.admit(uid: credentials.uid, privileged: isAdmin, limits: current.admission) {
+                refuse(connection, over: refusal, now: now)
+                return
+            }
             connection.peer = PeerContext(
                 connectionID: id, pid: credentials.pid, uid: credentials.uid, gid: credentials.gid, isAdmin: isAdmin)
             noteDeadline(connection)
@@ -219,13 +228,28 @@ final class ServerLoop {
             logger.debug("accepted \(connection.logName)\(isAdmin ? " (admin)" : "")")
         case .refused:
             statistics.connectionsRefused.bump()
-            let name = (try? UserDatabase.userName(of: credentials.uid)) ?? nil
-            let message = current.access.refusalMessage(uid: credentials.uid, gid: credentials.gid, userName: name)
+            let message = current.access.refusalMessage(for: credentials)
             logger.notice("refused \(connection.logName): \(message)")
             perform(connection.state.refuse(ErrorPayload(code: .permissionDenied, message: message)), on: connection, now: now)
             flush(connection, now: now)
         }
     }
+
+    /// Ends `connection`, which the access rules allow but ``admission`` refuses, with FATAL
+    /// `too_many_connections`; the log line is throttled (a client retrying in a loop would
+    /// flood the journal).
+    private func refuse(_ connection: ServerConnection, over refusal: AdmissionRefusal, now: ContinuousClock.Instant) {
+        statistics.connectionsRefused.bump()
+        if let heldBack = refusalLog.admit(now: now) {
+            logger.notice(
+                "refused \(connection.logName): too many connections (\(refusal.limitName)): \(refusal.message)\(LogThrottle.note(heldBack: heldBack))")
+        }
+        perform(connection.state.refuse(refusal.payload), on: connection, now: now)
+        flush(connection, now: now)
+    }
+
+    /// The live ``AdmissionLimits/acceptCeiling``: sockets held at most.
+    private var acceptCeiling: Int { server.live.withLock { $0.admission.acceptCeiling } }
 
     private func pauseAccepting(until resume: ContinuousClock.Instant?) {
         acceptResumeAt = resume
@@ -235,7 +259,7 @@ final class ServerLoop {
     }
 
     private func resumeAccepting() {
-        guard listenerOpen, acceptPaused, acceptResumeAt == nil, connections.count < settings.maxConnections else { return }
+        guard listenerOpen, acceptPaused, acceptResumeAt == nil, connections.count < acceptCeiling else { return }
         acceptPaused = false
         try? epoll.modify(server.listener.fileDescriptor, interest: .readable, token: Self.listenerToken)
     }
@@ -485,7 +509,10 @@ final class ServerLoop {
         connection.isTimed = false
         statistics.connectionsOpen.drop()
         logger.debug("closed \(connection.logName): \(reason)")
-        if connection.peer != nil { server.handler.connectionClosed(connection.id) }
+        if connection.peer != nil {
+            admission.release(uid: connection.credentials.uid)
+            server.handler.connectionClosed(connection.id)
+        }
         if acceptPaused, acceptResumeAt == nil { resumeAccepting() }
     }
 

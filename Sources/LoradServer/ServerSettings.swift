@@ -1,16 +1,17 @@
 import LoradSystem
 
 /// Everything the ``Server`` needs to know, in its own terms. The integrator fills it from
-/// the daemon's config (`socket`, `socket_mode`, `[access]`, `[limits]`), which keeps the server
+/// the daemon's config (`socket`, `socket_mode`, `socket_group`, `[access]`, `[limits]`), which keeps the server
 /// independent of the config format.
 public struct ServerSettings: Sendable, Hashable {
     /// Where the listening socket comes from.
     public enum Listener: Sendable, Hashable {
-        /// Bind a new socket at this absolute path (at most 107 bytes) and set its permission
-        /// bits to `mode` (e.g. `0o660`). A socket file left by a crashed daemon is replaced;
-        /// a live one (something accepts connections there) is an error. The server removes
-        /// the file when it stops.
-        case path(String, mode: UInt32)
+        /// Bind a new socket at this absolute path (at most 107 bytes), give the file to
+        /// `group` (a gid; nil keeps the group it gets when bound) and set its permission
+        /// bits to `mode` (e.g. `0o660`), all before it listens. A socket file left by a
+        /// crashed daemon is replaced; a live one (something accepts connections there) is
+        /// an error. The server removes the file when it stops.
+        case path(String, mode: UInt32, group: UInt32? = nil)
         /// Use this socket, already bound and listening (socket activation). The server takes
         /// ownership and closes it when it stops, but never removes its path.
         case adopted(FileDescriptor)
@@ -26,9 +27,11 @@ public struct ServerSettings: Sendable, Hashable {
     /// the connection is dropped, so that one stalled client cannot hold the daemon's memory.
     /// Must be at least `connection.frameLimits.maxFrameBytes`.
     public var maxQueuedBytesPerConnection: Int
-    /// Open connections at most; at the limit the server stops accepting (new clients wait in
-    /// the kernel's backlog) until one closes.
-    public var maxConnections: Int
+    /// How many connections the server keeps, per uid and in all, and the slots reserved for
+    /// root and admins. Peers over a limit get FATAL `too_many_connections` at connect; at
+    /// ``AdmissionLimits/acceptCeiling`` the server stops accepting (new clients wait in the
+    /// kernel's backlog) until one closes. Live: ``Server/update(access:connection:admission:)``.
+    public var admission: AdmissionLimits
     /// How long a closing connection may take to receive its last frames (a FATAL, the
     /// SHUTTING_DOWN event) before it is closed anyway.
     public var closeLinger: Duration
@@ -41,7 +44,7 @@ public struct ServerSettings: Sendable, Hashable {
         access: AccessPolicy,
         connection: ConnectionSettings = ConnectionSettings(),
         maxQueuedBytesPerConnection: Int = 8 << 20,
-        maxConnections: Int = 1024,
+        admission: AdmissionLimits = .defaults,
         closeLinger: Duration = .seconds(2),
         receiveBufferBytes: Int = 64 << 10
     ) {
@@ -49,7 +52,7 @@ public struct ServerSettings: Sendable, Hashable {
         self.access = access
         self.connection = connection
         self.maxQueuedBytesPerConnection = maxQueuedBytesPerConnection
-        self.maxConnections = maxConnections
+        self.admission = admission
         self.closeLinger = closeLinger
         self.receiveBufferBytes = receiveBufferBytes
     }
@@ -63,10 +66,10 @@ public struct ServerSettings: Sendable, Hashable {
         if maxQueuedBytesPerConnection < Int(connection.frameLimits.maxFrameBytes) {
             return "the outbound queue limit (\(maxQueuedBytesPerConnection) bytes) must hold at least one frame (\(connection.frameLimits.maxFrameBytes) bytes)"
         }
-        if case .path(_, let mode) = listener, mode > 0o777 {
+        if case .path(_, let mode, _) = listener, mode > 0o777 {
             return "socket mode 0o\(String(mode, radix: 8)) has bits beyond 0o777; use permission bits only, e.g. 0o660"
         }
-        if maxConnections < 1 { return "max connections must be at least 1" }
+        if let problem = admission.validationProblem { return problem }
         if closeLinger < .zero { return "close linger must not be negative" }
         if receiveBufferBytes < 4096 || receiveBufferBytes > 16 << 20 {
             return "receive buffer of \(receiveBufferBytes) bytes is outside 4096...16777216"

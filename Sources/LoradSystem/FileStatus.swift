@@ -1,6 +1,6 @@
 import Glibc
 
-/// What `stat` says about a file: type, size, identity and modification time.
+/// What `stat` says about a file: type, size, identity, owner and modification time.
 public struct FileStatus: Sendable, Hashable {
     /// The size in bytes (for a regular file).
     public var size: Int
@@ -12,6 +12,10 @@ public struct FileStatus: Sendable, Hashable {
     public var inode: UInt64
     /// The number of hard links.
     public var linkCount: UInt64
+    /// The owner's uid (`st_uid`).
+    public var owner: UInt32
+    /// The owning group's gid (`st_gid`).
+    public var group: UInt32
     /// Modification time: whole seconds since the Unix epoch.
     public var modificationSeconds: Int64
     /// Modification time: the nanoseconds part, 0..<1_000_000_000.
@@ -23,6 +27,8 @@ public struct FileStatus: Sendable, Hashable {
         device = UInt64(raw.st_dev)
         inode = UInt64(raw.st_ino)
         linkCount = UInt64(raw.st_nlink)
+        owner = UInt32(raw.st_uid)
+        group = UInt32(raw.st_gid)
         modificationSeconds = Int64(raw.st_mtim.tv_sec)
         modificationNanoseconds = Int64(raw.st_mtim.tv_nsec)
     }

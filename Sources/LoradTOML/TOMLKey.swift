@@ -1,3 +1,5 @@
+import LoradNotation
+
 /// Helpers for TOML keys: which bytes make a bare key and how a dotted key is
 /// shown back to a user.
 public enum TOMLKey {

@@ -1,3 +1,5 @@
+import LoradNotation
+
 extension TOMLReader {
     /// A value whose depth (keys on its path plus enclosing arrays) is `depth`.
     mutating func parseValue(depth: Int) throws(TOMLError) -> TOMLValue {

@@ -59,10 +59,17 @@ public enum ErrorCode: UInt16, CaseIterable, Sendable, CustomStringConvertible {
     /// The server understands the request but cannot do it in this build or configuration
     /// (e.g. fused mode for a dtype it cannot fuse).
     case unsupported = 113
+    /// The server has no connection slot for this peer: its uid has
+    /// `limits.connections_per_uid` connections open, or the server has
+    /// `limits.max_connections` open (root and admins may still use the reserved slots).
+    /// Sent only at connect, in a FATAL frame with request id 0, before HELLO (so a client of
+    /// any version may get it); the connection is then closed. Retryable on a new connection
+    /// once one closes. Added in protocol 1.2.
+    case tooManyConnections = 114
     /// EXPORT or MERGE gave up because the client took no byte of its output (the pipe or
     /// socket it passed was not read) for the server's stall timeout. Protocol 1.2; a peer
     /// that negotiated less gets `invalid_argument` instead (see ``compatible(with:)``).
-    case outputStalled = 114
+    case outputStalled = 115
 
     /// The stable snake_case name sent on the wire beside the number (`malformed_frame`...).
     public var name: String {
@@ -88,6 +95,7 @@ public enum ErrorCode: UInt16, CaseIterable, Sendable, CustomStringConvertible {
         case .cancelled: "cancelled"
         case .shuttingDown: "shutting_down"
         case .unsupported: "unsupported"
+        case .tooManyConnections: "too_many_connections"
         case .outputStalled: "output_stalled"
         }
     }
@@ -95,7 +103,7 @@ public enum ErrorCode: UInt16, CaseIterable, Sendable, CustomStringConvertible {
     /// The protocol version that defined the code: 1.0 for every code but the ones added later.
     public var introduced: ProtocolVersion {
         switch self {
-        case .outputStalled: .outputStalled
+        case .tooManyConnections, .outputStalled: .connectionLimitsAndStalls
         case .malformedFrame, .unknownOpcode, .unsupportedVersion, .frameTooLarge, .fdCountMismatch,
              .handshakeRequired, .protocolViolation, .notFound, .alreadyExists, .invalidArgument, .inUse,
              .permissionDenied, .resourceExhausted, .notReady, .incompatible, .corrupt, .tooManyRequests,
@@ -107,15 +115,17 @@ public enum ErrorCode: UInt16, CaseIterable, Sendable, CustomStringConvertible {
     /// The code to send to a peer that negotiated `version`: this code when that version
     /// defines it, else the older code closest in meaning (`output_stalled` becomes
     /// `invalid_argument`: the client's descriptor is at fault), so that a peer only ever
-    /// sees codes of its version (PROTOCOL.md, "Evolution").
+    /// sees codes of its version (PROTOCOL.md, "Evolution"). `too_many_connections` stays
+    /// itself: it is sent before HELLO, when no version is negotiated, and every client may
+    /// get it.
     public func compatible(with version: ProtocolVersion) -> ErrorCode {
         guard version < introduced else { return self }
         switch self {
         case .outputStalled:
             return .invalidArgument
-        case .malformedFrame, .unknownOpcode, .unsupportedVersion, .frameTooLarge, .fdCountMismatch,
-             .handshakeRequired, .protocolViolation, .notFound, .alreadyExists, .invalidArgument, .inUse,
-             .permissionDenied, .resourceExhausted, .notReady, .incompatible, .corrupt, .tooManyRequests,
+        case .tooManyConnections, .malformedFrame, .unknownOpcode, .unsupportedVersion, .frameTooLarge,
+             .fdCountMismatch, .handshakeRequired, .protocolViolation, .notFound, .alreadyExists, .invalidArgument,
+             .inUse, .permissionDenied, .resourceExhausted, .notReady, .incompatible, .corrupt, .tooManyRequests,
              .internal, .cancelled, .shuttingDown, .unsupported:
             return self
         }
@@ -127,14 +137,17 @@ public enum ErrorCode: UInt16, CaseIterable, Sendable, CustomStringConvertible {
         self = code
     }
 
-    /// Whether the code is sent in a FATAL frame that ends the connection (all connection
-    /// codes below 100 except `unknownOpcode`).
-    public var isFatal: Bool { rawValue < 100 && self != .unknownOpcode }
+    /// Whether the code is sent in a FATAL frame that ends the connection: all connection
+    /// codes below 100 except `unknownOpcode`, and `tooManyConnections`, which only the
+    /// refusal at connect sends. (`permissionDenied` is an ERROR reply to admin requests and
+    /// also the FATAL of the access rules' refusal at connect.)
+    public var isFatal: Bool { (rawValue < 100 && self != .unknownOpcode) || self == .tooManyConnections }
 
     /// Whether the same request may succeed if sent again later (`not_ready`,
-    /// `too_many_requests`, and `shutting_down` on a new connection).
+    /// `too_many_requests`, and `shutting_down` and `too_many_connections` on a new
+    /// connection).
     public var isRetryable: Bool {
-        self == .notReady || self == .tooManyRequests || self == .shuttingDown
+        self == .notReady || self == .tooManyRequests || self == .shuttingDown || self == .tooManyConnections
     }
 
     /// The wire name, e.g. `not_found`.

@@ -15,11 +15,13 @@ public struct ProtocolVersion: Hashable, Comparable, Sendable, CustomStringConve
     }
 
     /// The newest version this codec implements: 1.2 (1.0, plus the `origin` of BaseInfo in
-    /// 1.1, plus the error code `output_stalled` in 1.2). It speaks 1.0 and 1.1 too.
+    /// 1.1, plus the error codes `too_many_connections` and `output_stalled` in 1.2). It
+    /// speaks 1.0 and 1.1 too.
     public static let current = ProtocolVersion(major: 1, minor: 2)
 
-    /// 1.2: the first version with the error code `output_stalled` (114).
-    public static let outputStalled = ProtocolVersion(major: 1, minor: 2)
+    /// 1.2: the first version with the error codes `too_many_connections` (114) and
+    /// `output_stalled` (115).
+    public static let connectionLimitsAndStalls = ProtocolVersion(major: 1, minor: 2)
 
     /// 1.1: the first version whose BaseInfo records carry `origin`.
     public static let baseOrigin = ProtocolVersion(major: 1, minor: 1)

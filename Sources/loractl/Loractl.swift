@@ -9,8 +9,10 @@ struct Loractl: ParsableCommand {
         abstract: "Inspect, pack, merge and serve LoRA adapters for video models.",
         discussion: """
             Exit codes: 0 success, 64 usage, 65 bad input data, 66 input not found, \
-            69 daemon unavailable, 77 permission denied, 1 anything else.
-            The online options --socket PATH and --json may also come before the command: \
+            69 daemon unavailable or no answer within --timeout, 74 output stalled (nothing read it), \
+            75 too many connections (retry later), \
+            77 permission denied, 1 anything else.
+            The online options --socket PATH, --timeout DURATION and --json may also come before the command: \
             loractl --socket ./lorad.sock status.
             """,
         subcommands: [

@@ -1,8 +1,10 @@
 import ArgumentParser
+import Glibc
 import LoradConfig
 import LoradDaemon
 import Logging
 import LoradSystem
+import LoradSystemd
 
 /// The `lorad` daemon's command line. Parsing flags is all this file does: the
 /// flags become ``ConfigOverrides`` and LoradDaemon does the rest.
@@ -43,6 +45,9 @@ struct Lorad: ParsableCommand {
     @Option(name: .long, help: Self.help("--socket-mode"))
     var socketMode: String?
 
+    @Option(name: .long, help: Self.help("--socket-group"))
+    var socketGroup: String?
+
     @Option(name: .long, help: Self.help("--threads"))
     var threads: String?
 
@@ -52,7 +57,10 @@ struct Lorad: ParsableCommand {
     /// The flags that override the config file, by the flag ``Setting/all`` declares for
     /// each setting (a test checks every declared flag is here and reaches its setting).
     var overrides: ConfigOverrides {
-        let given = ["--state-dir": stateDir, "--socket": socket, "--memory-budget": memoryBudget, "--socket-mode": socketMode, "--threads": threads]
+        let given = [
+            "--state-dir": stateDir, "--socket": socket, "--memory-budget": memoryBudget, "--socket-mode": socketMode,
+            "--socket-group": socketGroup, "--threads": threads,
+        ]
         return ConfigOverrides(configFile: config, bases: bases, values: given.compactMapValues { $0 })
     }
 
@@ -61,20 +69,22 @@ struct Lorad: ParsableCommand {
         let destination = LoradLogging.bootstrap()
         let daemonConfig: DaemonConfig
         do {
-            daemonConfig = try ConfigLoader(environment: .current()).load(overrides)
+            daemonConfig = try ConfigLoader(environment: .current(reading: ConfigLoader.variableNames)).load(overrides)
         } catch {
             Self.reportFatal("\(error)", to: destination)
             throw ExitCode(ConfigError.exitCode)
         }
         if checkConfig {
             print("lorad: \(daemonConfig.summary)")
+            fflush(nil)  // the summary line first, then the warnings, also when both go to one pipe
+            for warning in daemonConfig.socketWarnings() { StandardError.writeLine("lorad: warning: \(warning)") }
             return
         }
         var logger = Logger(label: "lorad")
         logger.logLevel = .info
         do {
             try DaemonRunner.run(config: daemonConfig, logger: logger) {
-                try ConfigLoader(environment: .current()).load(overrides)
+                try ConfigLoader(environment: .current(reading: ConfigLoader.variableNames)).load(overrides)
             }
         } catch {
             Self.reportFatal("\(error)", to: destination)

@@ -31,9 +31,9 @@ final class FakeServer: Sendable {
         thread.start()
     }
 
-    /// Connects a `LoradConnection` over the pair (does HELLO).
-    func connect(name: String = "tests/1") throws(LoradClientError) -> LoradConnection {
-        try LoradConnection(transport: clientEnd, path: "fake", name: name)
+    /// Connects a `LoradConnection` over the pair (does HELLO, waiting at most `timeout`).
+    func connect(name: String = "tests/1", timeout: Duration? = nil) throws(LoradClientError) -> LoradConnection {
+        try LoradConnection(transport: clientEnd, path: "fake", name: name, timeout: timeout)
     }
 
     /// Waits for the script to end and returns what went wrong in it, if anything.
@@ -73,14 +73,16 @@ struct ServerSide {
         try socket.sendAll(frame.bytes, fds: frame.fds.map(FileDescriptor.init(rawValue:)))
     }
 
-    /// Answers the client's HELLO with `limits`; returns the request.
+    /// Answers the client's HELLO with `version` and `limits`; returns the request.
     @discardableResult
-    mutating func handshake(maxFrameBytes: UInt32 = 65536, maxFDs: UInt16 = 253, inFlight: UInt16 = 32) throws -> HelloRequest {
+    mutating func handshake(
+        version: ProtocolVersion = .current, maxFrameBytes: UInt32 = 65536, maxFDs: UInt16 = 253, inFlight: UInt16 = 32
+    ) throws -> HelloRequest {
         let (message, id, _) = try receive()
         guard case .hello(let hello) = message else { throw TestFailure("first frame was \(message.opcode)") }
         try send(
             .hello(HelloReply(
-                version: ProtocolVersion.current, serverName: "fake/1", maxFrameBytes: maxFrameBytes,
+                version: version, serverName: "fake/1", maxFrameBytes: maxFrameBytes,
                 maxFDsPerFrame: maxFDs, maxRequestsInFlight: inFlight)),
             requestID: id)
         return hello

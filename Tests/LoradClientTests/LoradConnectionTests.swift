@@ -8,17 +8,26 @@ import Testing
     @Test func helloNegotiatesAndKeepsTheServerLimits() throws {
         let seen = LockedBox<HelloRequest?>(nil)
         let server = try FakeServer { side in
-            seen.set(try side.handshake(maxFrameBytes: 8192, maxFDs: 16, inFlight: 4))
+            // A 1.1 server: a 1.2 client offering 1.0-1.2 works with it.
+            seen.set(try side.handshake(version: ProtocolVersion(major: 1, minor: 1), maxFrameBytes: 8192, maxFDs: 16, inFlight: 4))
         }
         let connection = try server.connect(name: "loractl/test")
         #expect(server.finish() == nil)
         #expect(connection.serverName == "fake/1")
-        #expect(connection.version == ProtocolVersion(major: 1, minor: 2))
+        #expect(connection.version == ProtocolVersion(major: 1, minor: 1))
         #expect(connection.limits == FrameLimits(maxFrameBytes: 8192, maxFDsPerFrame: 16))
         #expect(connection.maxRequestsInFlight == 4)
         let hello = try #require(seen.get())
         #expect(hello.clientName == "loractl/test")
         #expect(hello.minVersion == .first && hello.maxVersion == .current)
+        #expect(hello.maxVersion == ProtocolVersion(major: 1, minor: 2))
+    }
+
+    @Test func aServerChoosing12IsAccepted() throws {
+        let server = try FakeServer { side in try side.handshake(version: ProtocolVersion(major: 1, minor: 2)) }
+        let connection = try server.connect()
+        #expect(server.finish() == nil)
+        #expect(connection.version == ProtocolVersion(major: 1, minor: 2))
     }
 
     @Test func pingEchoesTheToken() throws {

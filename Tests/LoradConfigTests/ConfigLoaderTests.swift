@@ -1,4 +1,5 @@
 import Glibc
+import LoradNotation
 import LoradSystem
 import LoradTestSupport
 import Testing
@@ -14,7 +15,7 @@ import Testing
     /// Loads `file` (as /etc/lorad/lorad.toml, if given) with `flags`.
     static func load(
         _ file: String? = nil, flags: ConfigOverrides = ConfigOverrides(), uid: UInt32 = 0,
-        variables: [String: String] = [:], system: FakeConfigSystem = FakeConfigSystem()
+        variables: [String: String] = [:], system: FakeSystemLookups = FakeSystemLookups()
     ) throws(ConfigError) -> DaemonConfig {
         var system = system
         var flags = flags
@@ -32,7 +33,7 @@ import Testing
     /// The message of the error loading gives.
     static func failure(
         _ file: String? = nil, flags: ConfigOverrides = ConfigOverrides(), uid: UInt32 = 0,
-        variables: [String: String] = [:], system: FakeConfigSystem = FakeConfigSystem()
+        variables: [String: String] = [:], system: FakeSystemLookups = FakeSystemLookups()
     ) -> String {
         do {
             let config = try load(file, flags: flags, uid: uid, variables: variables, system: system)
@@ -104,12 +105,12 @@ import Testing
         #expect(ConfigLoaderTests.failure(variables: ["STATE_DIRECTORY": "lorad"])
             == "state_dir (from $STATE_DIRECTORY): \"lorad\" is not an absolute path")
         // A flag or the file makes the missing default irrelevant.
-        #expect((try? ConfigLoaderTests.load(flags: ConfigOverrides(stateDirectory: "/s", socketPath: "/t.sock"), uid: 1000)) != nil)
+        #expect((try? ConfigLoaderTests.load(flags: ConfigOverrides(values: ["--state-dir": "/s", "--socket": "/t.sock"]), uid: 1000)) != nil)
         #expect((try? ConfigLoaderTests.load("state_dir = \"/s\"\nsocket = \"/t.sock\"", uid: 1000)) != nil)
     }
 
     @Test func memoryAndCoresFromTheEnvironment() throws {
-        var environment = ConfigEnvironment.fake()
+        var environment = ProcessEnvironment.fake()
         environment.physicalMemory = 3 * ByteSize.gibibyte + 1
         environment.coreCount = 0
         let config = try ConfigLoader(environment: environment).load(ConfigOverrides())
@@ -150,6 +151,9 @@ import Testing
             requests_in_flight_per_connection = 4096
             handshake_timeout = 2
             partial_frame_timeout = "1m30s"
+            max_connections = 100
+            connections_per_uid = 3
+            reserved_connections = 0
             output_stall_timeout = "250ms"
             workers_per_uid = 3
             """
@@ -161,6 +165,7 @@ import Testing
         #expect(config.threads == 3)
         #expect(config.limits == ConnectionLimits(
             sessionsPerUID: 1, requestsInFlightPerConnection: 4096, handshakeTimeout: .seconds(2), partialFrameTimeout: .seconds(90),
+            maxConnections: 100, connectionsPerUID: 3, reservedConnections: 0,
             outputStallTimeout: .milliseconds(250), workersPerUID: 3))
     }
 
@@ -176,13 +181,32 @@ import Testing
             == "/etc/lorad/lorad.toml:1:1: socket_mode: must be an octal mode in quotes like \"0660\", not a boolean")
     }
 
+    @Test func socketGroupForms() throws {
+        #expect(try ConfigLoaderTests.load().socketGroup == nil)
+        #expect(try ConfigLoaderTests.load("socket_group = \"lorad\"").socketGroup == 990)
+        #expect(try ConfigLoaderTests.load("socket_group = \"4242\"").socketGroup == 4242)
+        #expect(try ConfigLoaderTests.load("socket_group = 0").socketGroup == 0)
+        let flagged = try ConfigLoaderTests.load(
+            "socket_group = \"lorad\"", flags: ConfigOverrides(values: ["--socket-group": "lorad-admin"]))
+        #expect(flagged.socketGroup == 991)
+        #expect(flagged.origins["socket_group"] == .flag("--socket-group"))
+        #expect(try ConfigLoaderTests.load(flags: ConfigOverrides(values: ["--socket-group": "55"])).socketGroup == 55)
+        let path = "/etc/lorad/lorad.toml"
+        #expect(ConfigLoaderTests.failure("socket_group = \"nosuch\"")
+            == "\(path):1:1: socket_group: unknown group \"nosuch\"; create it (groupadd, or a sysusers.d line) or name another")
+        #expect(ConfigLoaderTests.failure("socket_group = [\"lorad\"]")
+            == "\(path):1:1: socket_group: must be one group name or gid like \"lorad\", not an array")
+        #expect(ConfigLoaderTests.failure("socket_group = -1") == "\(path):1:1: socket_group: -1 is not a valid gid (0 to 4294967294)")
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--socket-group": "nosuch"])).contains("--socket-group"))
+    }
+
     @Test func relativePathsInTheFileAreFromItsFolder() throws {
         let config = try ConfigLoaderTests.load("[bases]\nc = \"models/c.safetensors\"\nabs = \"/models/b\"\n", flags: ConfigOverrides(configFile: "/etc/lorad/lorad.toml"))
         #expect(config.bases == [ConfiguredBase(name: "c", path: "/etc/lorad/models/c.safetensors"), ConfiguredBase(name: "abs", path: "/models/b")])
     }
 
     @Test func relativeConfigFileIsFromTheWorkingDirectory() throws {
-        var system = FakeConfigSystem()
+        var system = FakeSystemLookups()
         system.files["conf/lorad.toml"] = "state_dir = \"../state\""
         let config = try ConfigLoader(environment: .fake(system: system)).load(ConfigOverrides(configFile: "conf/lorad.toml"))
         #expect(config.stateDirectory == "/home/alice/work/conf/../state")
@@ -206,8 +230,9 @@ import Testing
         #expect(fileOnly.memoryBudget == 4 * ByteSize.gibibyte)
         #expect(fileOnly.threads == 2)
 
-        let flags = ConfigOverrides(
-            stateDirectory: "flag/state", socketPath: "/flag/lorad.sock", memoryBudget: "512M", socketMode: "0666", threads: "6")
+        let flags = ConfigOverrides(values: [
+            "--state-dir": "flag/state", "--socket": "/flag/lorad.sock", "--memory-budget": "512M", "--socket-mode": "0666", "--threads": "6",
+        ])
         let both = try ConfigLoaderTests.load(file, flags: flags)
         #expect(both.stateDirectory == "/home/alice/work/flag/state")
         #expect(both.socketPath == "/flag/lorad.sock")
@@ -220,7 +245,7 @@ import Testing
         #expect(both.origins["memory_budget"] == .flag("--memory-budget"))
         #expect(both.origins["threads"] == .flag("--threads"))
 
-        let someFlags = try ConfigLoaderTests.load(file, flags: ConfigOverrides(threads: "1"))
+        let someFlags = try ConfigLoaderTests.load(file, flags: ConfigOverrides(values: ["--threads": "1"]))
         #expect(someFlags.threads == 1)
         #expect(someFlags.memoryBudget == 4 * ByteSize.gibibyte)
         #expect(someFlags.origins["memory_budget"] == .file(path: "/etc/lorad/lorad.toml", line: 4, column: 1))
@@ -253,35 +278,35 @@ import Testing
         #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(bases: ["a="])) == "--base: a path cannot be empty")
         #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(bases: ["x=/nowhere"]))
             == "--base: /nowhere does not exist; point it at a .safetensors file or a diffusers folder")
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(memoryBudget: "lots")).hasPrefix("--memory-budget: \"lots\" is not a size; write"))
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(memoryBudget: "32"))
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--memory-budget": "lots"])).hasPrefix("--memory-budget: \"lots\" is not a size; write"))
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--memory-budget": "32"]))
             == "--memory-budget: 32 is too small for a memory budget (at least 1MiB); did you forget the unit, as in \"32GiB\"?")
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(memoryBudget: "512K")) == "--memory-budget: 512K is too small for a memory budget (at least 1MiB)")
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(memoryBudget: "0")) == "--memory-budget: 0 is too small for a memory budget (at least 1MiB)")
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(socketMode: "rw")) == "--socket-mode: \"rw\" is not an octal mode; write it like \"0660\"")
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(threads: "many")) == "--threads: \"many\" is not a number of threads; write a whole number from 1 to 1024")
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(threads: "0")) == "--threads: 0 is out of range; the number of threads must be between 1 and 1024")
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(stateDirectory: "~bob/x")) == "--state-dir: ~user paths are not supported (\"~bob/x\"); write the full path")
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(stateDirectory: "~/x")) == "--state-dir: cannot expand ~ in \"~/x\": HOME is not set; write the full path")
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--memory-budget": "512K"])) == "--memory-budget: 512K is too small for a memory budget (at least 1MiB)")
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--memory-budget": "0"])) == "--memory-budget: 0 is too small for a memory budget (at least 1MiB)")
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--socket-mode": "rw"])) == "--socket-mode: \"rw\" is not an octal mode; write it like \"0660\"")
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--threads": "many"])) == "--threads: \"many\" is not a number of threads; write a whole number from 1 to 1024")
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--threads": "0"])) == "--threads: 0 is out of range; the number of threads must be between 1 and 1024")
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--state-dir": "~bob/x"])) == "--state-dir: ~user paths are not supported (\"~bob/x\"); write the full path")
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--state-dir": "~/x"])) == "--state-dir: cannot expand ~ in \"~/x\": HOME is not set; write the full path")
         let long = "/" + String(repeating: "s", count: 107)
-        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(socketPath: long))
+        #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(values: ["--socket": long]))
             == "--socket: socket path \"\(long.prefix(80))…\" is 108 bytes; a Unix socket path can be at most 107 bytes, so choose a shorter one")
-        #expect((try? ConfigLoaderTests.load(flags: ConfigOverrides(socketPath: String(long.dropLast())))) != nil)
+        #expect((try? ConfigLoaderTests.load(flags: ConfigOverrides(values: ["--socket": String(long.dropLast())]))) != nil)
     }
 
     // MARK: File errors
 
     @Test func unknownKeys() {
         #expect(ConfigLoaderTests.failure("state_dir = \"/s\"\nmemory_budgett = \"32GiB\"")
-            == "unknown key 'memory_budgett' in /etc/lorad/lorad.toml:2 (did you mean 'memory_budget'?); known keys are state_dir, socket, socket_mode, memory_budget, threads, [bases], [access], [limits]")
+            == "unknown key 'memory_budgett' in /etc/lorad/lorad.toml:2 (did you mean 'memory_budget'?); known keys are state_dir, socket, socket_mode, socket_group, memory_budget, threads, [bases], [access], [limits]")
         #expect(ConfigLoaderTests.failure("colour = 1")
-            == "unknown key 'colour' in /etc/lorad/lorad.toml:1; known keys are state_dir, socket, socket_mode, memory_budget, threads, [bases], [access], [limits]")
+            == "unknown key 'colour' in /etc/lorad/lorad.toml:1; known keys are state_dir, socket, socket_mode, socket_group, memory_budget, threads, [bases], [access], [limits]")
         #expect(ConfigLoaderTests.failure("[acess]\nallow_groups = []")
-            == "unknown key 'acess' in /etc/lorad/lorad.toml:1 (did you mean 'access'?); known keys are state_dir, socket, socket_mode, memory_budget, threads, [bases], [access], [limits]")
+            == "unknown key 'acess' in /etc/lorad/lorad.toml:1 (did you mean 'access'?); known keys are state_dir, socket, socket_mode, socket_group, memory_budget, threads, [bases], [access], [limits]")
         #expect(ConfigLoaderTests.failure("[access]\nallow_group = [\"lorad\"]")
             == "unknown key 'access.allow_group' in /etc/lorad/lorad.toml:2 (did you mean 'allow_groups'?); known keys in [access] are allow_groups, allow_uids, admin_groups, admin_uids")
         #expect(ConfigLoaderTests.failure("[limits]\nhandshake = \"5s\"")
-            == "unknown key 'limits.handshake' in /etc/lorad/lorad.toml:2; known keys in [limits] are sessions_per_uid, requests_in_flight_per_connection, handshake_timeout, partial_frame_timeout, output_stall_timeout, workers_per_uid")
+            == "unknown key 'limits.handshake' in /etc/lorad/lorad.toml:2; known keys in [limits] are sessions_per_uid, requests_in_flight_per_connection, handshake_timeout, partial_frame_timeout, max_connections, connections_per_uid, reserved_connections, output_stall_timeout, workers_per_uid")
         #expect(ConfigLoaderTests.failure("[limits]\n\"a\\nb\" = 1").hasPrefix("unknown key 'limits.\"a\\nb\"' in /etc/lorad/lorad.toml:2;"))
     }
 
@@ -304,6 +329,9 @@ import Testing
             ("[bases]\nx = \"/nowhere\"", "\(path):2:1: bases.x: /nowhere does not exist; point it at a .safetensors file or a diffusers folder"),
             ("[limits]\nsessions_per_uid = 0", "\(path):2:1: limits.sessions_per_uid: 0 is out of range; limits.sessions_per_uid must be between 1 and 65536"),
             ("[limits]\nrequests_in_flight_per_connection = 5000", "\(path):2:1: limits.requests_in_flight_per_connection: 5000 is out of range; limits.requests_in_flight_per_connection must be between 1 and 4096"),
+            ("[limits]\nmax_connections = 0", "\(path):2:1: limits.max_connections: 0 is out of range; limits.max_connections must be between 1 and 65536"),
+            ("[limits]\nconnections_per_uid = 70000", "\(path):2:1: limits.connections_per_uid: 70000 is out of range; limits.connections_per_uid must be between 1 and 65536"),
+            ("[limits]\nreserved_connections = -1", "\(path):2:1: limits.reserved_connections: -1 is out of range; limits.reserved_connections must be between 0 and 1024"),
             ("[limits]\nhandshake_timeout = \"0s\"", "\(path):2:1: limits.handshake_timeout: \"0s\" is out of range; a timeout must be between 1ms and 24h"),
             ("[limits]\nhandshake_timeout = 90000", "\(path):2:1: limits.handshake_timeout: 90000 seconds is out of range; a timeout must be between 1ms and 24h"),
             ("[limits]\nhandshake_timeout = 1.5", "\(path):2:1: limits.handshake_timeout: must be a duration like \"5s\" or \"250ms\", or a number of seconds, not a float"),
@@ -329,7 +357,7 @@ import Testing
     }
 
     @Test func basePathKinds() {
-        var system = FakeConfigSystem()
+        var system = FakeSystemLookups()
         system.kinds["/dev/null"] = .other
         system.kinds["/secret"] = .inaccessible(SystemError(errno: EACCES, operation: "stat", path: "/secret"))
         #expect(ConfigLoaderTests.failure(flags: ConfigOverrides(bases: ["a=/dev/null"]), system: system)
@@ -355,7 +383,7 @@ import Testing
     }
 
     @Test func accountErrors() {
-        var broken = FakeConfigSystem()
+        var broken = FakeSystemLookups()
         broken.brokenGroup = "ldap"
         let path = "/etc/lorad/lorad.toml"
         #expect(ConfigLoaderTests.failure("[access]\nallow_groups = [\"nosuch\"]")
@@ -388,6 +416,7 @@ import Testing
         let config = try ConfigLoaderTests.load(file, uid: 998, variables: ConfigLoaderTests.systemd)
         #expect(config.summary
             == "config OK from /etc/lorad/lorad.toml: 1 base (cogvideox-5b); state /var/lib/lorad; socket /run/lorad/lorad.sock (mode 0660); memory budget 32GiB; 2 threads; access: root, uid 998, 0 users, 1 group; admin: root, uid 998, 0 users, 1 group")
+        #expect(try ConfigLoaderTests.load("socket_group = \"lorad\"").summary.contains("socket /run/lorad/lorad.sock (mode 0660, group 990);"))
         let plain = try ConfigLoaderTests.load()
         #expect(plain.summary
             == "config OK: no bases; state /var/lib/lorad; socket /run/lorad/lorad.sock (mode 0660); memory budget 8GiB; 8 threads; access: root, 0 users, 0 groups; admin: root, 0 users, 0 groups")

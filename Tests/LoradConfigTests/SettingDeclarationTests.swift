@@ -98,7 +98,7 @@ import Testing
 
     /// `--check-config` shows every setting outside `[limits]`: changing one changes the line.
     @Test func summaryShowsEveryTopLevelAndAccessSetting() throws {
-        var environment = ConfigEnvironment.fake(uid: 1000, variables: ["HOME": "/home/alice", "XDG_RUNTIME_DIR": "/run/user/1000"])
+        var environment = ProcessEnvironment.fake(uid: 1000, variables: ["HOME": "/home/alice", "XDG_RUNTIME_DIR": "/run/user/1000"])
         environment.coreCount = 2
         let loader = ConfigLoader(environment: environment)
         let defaults = try loader.load(ConfigOverrides())

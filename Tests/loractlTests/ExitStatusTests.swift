@@ -25,6 +25,14 @@ import Testing
         #expect(ExitStatus.ioError.rawValue == 74)
         #expect(classify(LoradClientError.invalidRequest("bad name")).0 == .dataError)
         #expect(classify(LoradClientError.connectionClosed("(end of stream)")).0 == .failure)
+        // The connection limits refuse for now: EX_TEMPFAIL; no answer in time: EX_UNAVAILABLE.
+        #expect(classify(LoradClientError.fatal(ErrorPayload(code: .tooManyConnections, message: "m"))).0 == .tempFail)
+        #expect(ExitStatus.tempFail.rawValue == 75)
+        for stage in [LoradClientError.TimeoutStage.connect, .handshake] {
+            let timedOut = LoradClientError.timedOut(path: "/x", timeout: .milliseconds(2500), stage: stage)
+            #expect(classify(timedOut).0 == .unavailable)
+            #expect(classify(timedOut).1.contains("did not answer within 2.5s"), "\(timedOut)")
+        }
     }
 
     @Test func theMessageIsTheErrorsOneLine() {

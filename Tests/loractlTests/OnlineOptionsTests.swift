@@ -14,6 +14,19 @@ import Testing
             == ["list", "--json", "--socket=s", "--tag", "t"])
         #expect(OnlineOptions.movedAfterCommand(["--socket", "s", "--json", "show", "a@2", "--socket", "t"])
             == ["show", "--socket", "s", "--json", "a@2", "--socket", "t"])
+        #expect(OnlineOptions.movedAfterCommand(["--timeout", "5s", "--socket=s", "status"])
+            == ["status", "--timeout", "5s", "--socket=s"])
+        #expect(OnlineOptions.movedAfterCommand(["--timeout=500ms", "bases"]) == ["bases", "--timeout=500ms"])
+    }
+
+    @Test func timeoutsAreDurations() throws {
+        #expect(try OnlineOptions.parseTimeout("5s") == .seconds(5))
+        #expect(try OnlineOptions.parseTimeout("250ms") == .milliseconds(250))
+        #expect(try OnlineOptions.parseTimeout("1m30s") == .seconds(90))
+        #expect(try OnlineOptions.parseTimeout("2") == .seconds(2))
+        for bad in ["0s", "", "soon", "-1s", "5 parsecs"] {
+            #expect(throws: (any Error).self, "\(bad)") { try OnlineOptions.parseTimeout(bad) }
+        }
     }
 
     @Test func otherCommandLinesAreLeftAlone() {

@@ -81,6 +81,11 @@ int clinux_start_writeback(int fd, long long offset, long long length);
 int clinux_set_direct_io(int fd, int enabled);
 /// SO_PEERCRED of a connected AF_UNIX socket.
 int clinux_peer_credentials(int sock, pid_t *pid, uid_t *uid, gid_t *gid);
+/// SO_PEERGROUPS (Linux 4.13+) of a connected AF_UNIX socket: the peer's supplementary
+/// groups as the kernel recorded them at connect, into `groups` (room for `capacity`).
+/// On success *count holds how many were written. -1 with ERANGE when they do not fit:
+/// *count then holds how many there are; ENOPROTOOPT on kernels without SO_PEERGROUPS.
+int clinux_peer_groups(int sock, gid_t *groups, int capacity, int *count);
 
 // MARK: - epoll and eventfd
 

@@ -2,9 +2,6 @@ import LoradSystem
 import LoradTensors
 
 extension AdapterSource {
-    /// File name extensions of pickled checkpoints, which lorad never loads.
-    static let pickleExtensions: Set<String> = ["bin", "pt", "pth", "ckpt", "pkl", "pickle"]
-
     /// Opens an adapter file or folder.
     ///
     /// - A `.safetensors` file: the weights (with `adapter_config.json` from the
@@ -23,7 +20,7 @@ extension AdapterSource {
             return try openFolder(path)
         }
         let name = PathName.base(path)
-        if pickleExtensions.contains(PathName.fileExtension(name)) { throw AdapterError.pickled(path: path) }
+        if AdapterFiles.isPickled(name) { throw AdapterError.pickled(path: path) }
         var config: [UInt8]?
         if name == "adapter_model.safetensors" {
             let configPath = PathName.folder(path) + "/adapter_config.json"
@@ -34,32 +31,14 @@ extension AdapterSource {
 
     private static func openFolder(_ folder: String) throws -> AdapterSource {
         let names = try DurableFile.listDirectory(folder).sorted()
-        let present = Set(names)
-        if present.contains("adapter_config.json") {
-            let config = try readWholeFile(folder + "/adapter_config.json")
-            guard present.contains("adapter_model.safetensors") else {
-                if let pickled = names.first(where: { pickleExtensions.contains(PathName.fileExtension($0)) }) {
-                    throw AdapterError.pickled(path: folder + "/" + pickled)
-                }
-                throw AdapterError.unrecognised(path: folder, detail: "adapter_config.json without adapter_model.safetensors")
-            }
-            let weights = try SafetensorsFile(path: folder + "/adapter_model.safetensors")
-            return AdapterSource(origin: folder, weights: weights, configJSON: config)
+        let chosen: AdapterFiles
+        do throws(AdapterFiles.Problem) {
+            chosen = try AdapterFiles.choose(among: names)
+        } catch {
+            throw error.adapterError(folder: folder, verb: "use")
         }
-        if present.contains("pytorch_lora_weights.safetensors") {
-            return AdapterSource(origin: folder, weights: try SafetensorsFile(path: folder + "/pytorch_lora_weights.safetensors"))
-        }
-        let tensorFiles = names.filter { PathName.fileExtension($0) == "safetensors" }
-        if tensorFiles.count == 1 {
-            return AdapterSource(origin: folder, weights: try SafetensorsFile(path: folder + "/" + tensorFiles[0]))
-        }
-        if tensorFiles.count > 1 {
-            throw AdapterError.unrecognised(path: folder, detail: "several .safetensors files (\(tensorFiles.joined(separator: ", "))); name the file to use")
-        }
-        if let pickled = names.first(where: { pickleExtensions.contains(PathName.fileExtension($0)) }) {
-            throw AdapterError.pickled(path: folder + "/" + pickled)
-        }
-        throw AdapterError.unrecognised(path: folder, detail: "no .safetensors file in the folder")
+        let config = try chosen.config.map { try readWholeFile(folder + "/" + names[$0]) }
+        return AdapterSource(origin: folder, weights: try SafetensorsFile(path: folder + "/" + names[chosen.weights]), configJSON: config)
     }
 
     private static func readWholeFile(_ path: String) throws -> [UInt8] {

@@ -1,4 +1,3 @@
-import LoradWire
 
 /// Everything the core's state lock protects: bases, sessions, the segment cache, pending
 /// requests and the connections seen.

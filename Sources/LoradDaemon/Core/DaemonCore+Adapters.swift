@@ -1,5 +1,6 @@
 import LoradAdapters
 import LoradStore
+import LoradSystem
 import LoradWire
 
 extension DaemonCore {
@@ -54,8 +55,8 @@ extension DaemonCore {
 
     /// The set entries' adapters resolved against `base`, decompressed in parallel.
     func resolvedAdapters(_ set: [SessionAdapter], base: ResidentBase) throws -> [LoradAdapters.WeightedAdapter] {
-        try ParallelWork.mapThrowing(set.count) { index in
+        try Parallel.map(count: set.count, missing: DaemonBug.jobDidNotRun) { index in
             LoradAdapters.WeightedAdapter(adapter: try self.resolvedAdapter(set[index], base: base), weight: set[index].weight)
-        }
+        }.map { try $0.get() }
     }
 }

@@ -1,4 +1,3 @@
-import LoradSystem
 import LoradTensors
 import LoradWire
 

@@ -1,6 +1,5 @@
 import LoradAdapters
-import LoradTensors
-import LoradWire
+import LoradSystem
 
 extension DaemonCore {
     /// Takes one cache reference per key and returns the segments in key order, building
@@ -54,7 +53,7 @@ extension DaemonCore {
             }
             unresolved = []
             let claimed = builds
-            let outcomes = ParallelWork.map(claimed.count) { position in
+            let outcomes = Parallel.map(count: claimed.count, missing: DaemonBug.jobDidNotRun) { position in
                 try self.build(keys[claimed[position].index], claimed[position].build, token: token, recipe: recipe)
             }
             for (position, outcome) in outcomes.enumerated() {

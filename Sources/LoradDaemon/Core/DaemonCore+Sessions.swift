@@ -1,5 +1,4 @@
 import LoradServer
-import LoradStore
 import LoradWire
 
 extension DaemonCore {

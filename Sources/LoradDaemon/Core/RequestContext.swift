@@ -1,6 +1,5 @@
 import LoradServer
 import LoradSystem
-import LoradWire
 
 /// What a worker request knows about itself.
 struct RequestContext: Sendable {

@@ -2,6 +2,7 @@ import Logging
 import LoradConfig
 import LoradServer
 import LoradSystem
+import LoradSystemd
 import Synchronization
 
 /// Reloads the configuration on SIGHUP: tells systemd `RELOADING=1`, loads the config
@@ -49,14 +50,15 @@ public final class ConfigReloader: Sendable {
         let current = config
         let plan = ReloadPlan(running: current, next: next)
         if plan.accessOrLimitsChanged {
-            let connection = ServerSettings(config: next, serverName: server.settings.connection.serverName).connection
+            let settings = ServerSettings(config: next, serverName: server.settings.connection.serverName)
             do {
-                try server.update(access: next.access, connection: connection)
+                try server.update(access: next.access, connection: settings.connection, admission: settings.admission)
             } catch {
                 logger.error("reload refused, keeping the running config: \(error)")
                 return nil
             }
             core.updateLimits(outputStallTimeout: next.limits.outputStallTimeout, workersPerUID: next.limits.workersPerUID)
+            if settings.admission != AdmissionLimits(current.limits) { settings.admission.raiseDescriptorLimit(logger: logger) }
         }
         var applied = next
         // What needs a restart keeps its running value, so the next reload reports it again.

@@ -2,8 +2,10 @@ import Dispatch
 import Glibc
 import Logging
 import LoradConfig
+import LoradNotation
 import LoradServer
 import LoradSystem
+import LoradSystemd
 
 /// Runs lorad: opens the store, starts loading the bases, serves the socket (bound, or
 /// adopted from systemd's socket activation) until SIGTERM or SIGINT, then drains and
@@ -34,6 +36,7 @@ public enum DaemonRunner {
         options.workersPerUID = config.limits.workersPerUID
         let core = try DaemonCore(storeRoot: config.stateDirectory, options: options)
         var settings = ServerSettings(config: config, serverName: serverName)
+        settings.admission.raiseDescriptorLimit(logger: logger)
         let passed = try SocketActivation.passedDescriptors()
         let activated = passed.listener
         if let activated { settings.listener = .adopted(activated) }
@@ -87,13 +90,20 @@ public enum DaemonRunner {
         sources.append(hangup)
         defer { sources.forEach { $0.cancel() } }
 
+        if activated != nil, let group = config.socketGroup {
+            logger.notice("socket_group (gid \(group)) is ignored: the socket came from systemd, whose socket unit decides its group (SocketGroup= in lorad.socket)")
+        } else if activated == nil, let socket = try? FileStatus(path: config.socketPath, followSymlinks: false) {
+            let reach = SocketReach(owner: socket.owner, group: socket.group, mode: socket.mode)
+            for warning in DaemonConfig.socketWarnings(reach, access: config.access) { logger.warning("socket: \(warning)") }
+        }
         let place = activated.map { "the socket systemd passed (\($0))" } ?? config.socketPath
         logger.notice("listening on \(place) (state \(config.stateDirectory), \(config.bases.count) base(s), budget \(ByteSize.format(config.memoryBudget)), \(config.threads) threads)")
-        supervisor.expectBases(config.bases.count)
+        // One start-up job per base: READY=1 once each is ready or failed.
+        supervisor.expectJobs(config.bases.count)
         let logSettlement = ConfigReloader.logSettlement(logger)
         core.loadBases(config.bases.map { ($0.name, $0.path) }) { name, failure in
             logSettlement(name, failure)
-            supervisor.baseSettled()
+            supervisor.jobSettled()
         }
         try server.run()
         logger.notice("served \(server.statistics.snapshot())")

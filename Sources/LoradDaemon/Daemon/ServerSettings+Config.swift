@@ -1,11 +1,11 @@
 import LoradConfig
 import LoradServer
-import LoradWire
 
 extension ServerSettings {
-    /// The settings for `config`: a socket bound at `socket` with `socket_mode`, the
+    /// The settings for `config`: a socket bound at `socket` with `socket_mode` and `socket_group`, the
     /// `[access]` rules, and the `[limits]` the server enforces (requests in flight, clamped to
-    /// what HELLO can announce, and the two timeouts). Other settings keep their defaults.
+    /// what HELLO can announce, the two timeouts, and the connection limits). Other settings
+    /// keep their defaults.
     /// For socket activation, replace ``listener`` with `.adopted(fd)`.
     public init(config: DaemonConfig, serverName: String) {
         let connection = ConnectionSettings(
@@ -14,6 +14,7 @@ extension ServerSettings {
             handshakeTimeout: config.limits.handshakeTimeout,
             partialFrameTimeout: config.limits.partialFrameTimeout)
         self.init(
-            listener: .path(config.socketPath, mode: config.socketMode), access: config.access, connection: connection)
+            listener: .path(config.socketPath, mode: config.socketMode, group: config.socketGroup), access: config.access,
+            connection: connection, admission: AdmissionLimits(config.limits))
     }
 }

@@ -10,4 +10,7 @@ public struct DaemonBug: Error, Equatable, Sendable, CustomStringConvertible, Wi
 
     /// `internal`.
     public var wireCode: ErrorCode { .internal }
+
+    /// The failure recorded for a job `Parallel.map` did not run (it runs every one).
+    static let jobDidNotRun = DaemonBug("a parallel job did not run")
 }

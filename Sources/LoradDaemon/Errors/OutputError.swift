@@ -1,5 +1,5 @@
 import Glibc
-import LoradConfig
+import LoradNotation
 import LoradSystem
 import LoradWire
 

@@ -17,19 +17,9 @@ extension WireError {
     }
 
     /// `text` cut to at most `bytes` UTF-8 bytes, on a character boundary, with a trailing
-    /// ellipsis when something was cut.
+    /// ellipsis when something was cut (``BoundedText/cut(_:toBytes:ellipsis:)``).
     static func fitting(_ text: String, bytes limit: Int) -> String {
-        guard text.utf8.count > limit else { return text }
-        var result = ""
-        var used = 0
-        let ellipsis = "..."
-        for character in text {
-            let size = character.utf8.count
-            guard used + size + ellipsis.utf8.count <= limit else { break }
-            result.append(character)
-            used += size
-        }
-        return result + ellipsis
+        BoundedText.cut(text, toBytes: limit, ellipsis: "...")
     }
 
     /// The request was abandoned because of CANCEL or because its connection closed.

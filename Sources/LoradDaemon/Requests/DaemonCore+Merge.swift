@@ -18,11 +18,7 @@ extension DaemonCore {
 
     private func merge(_ request: MergeRequest, _ context: RequestContext, into output: inout ClientOutput) throws -> MergeReply {
         let base = try state.withLock { state throws in try state.readyBase(request.base) }
-        var names = Set<String>()
-        for item in request.adapters {
-            guard item.weight.isFinite else { throw SessionError.weightNotFinite(name: item.adapter.name, weight: item.weight) }
-            guard names.insert(item.adapter.name).inserted else { throw SessionError.duplicateAdapter(item.adapter.name) }
-        }
+        try Session.check(request.adapters.map { ($0.adapter.name, $0.weight) })
         let set = try request.adapters.map { try sessionAdapter($0.adapter, weight: $0.weight, base: base) }
         let adapters = try resolvedAdapters(set, base: base)
         try context.token.check()

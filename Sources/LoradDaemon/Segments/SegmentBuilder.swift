@@ -81,11 +81,7 @@ public enum SegmentBuilder {
 
     /// `lorad-<kind>-<key>`, cut to the 249 bytes the kernel keeps, on a character boundary.
     static func memfdName(kind: SegmentKind, key: String) -> String {
-        var name = "lorad-\(kind)-"
-        for character in key {
-            guard name.utf8.count + character.utf8.count <= 200 else { break }
-            name.append(character)
-        }
-        return name
+        let prefix = "lorad-\(kind)-"
+        return prefix + BoundedText.cut(key, toBytes: 200 - prefix.utf8.count)
     }
 }

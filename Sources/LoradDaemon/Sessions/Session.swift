@@ -60,17 +60,19 @@ public struct Session: Sendable, Hashable {
         return active.filter { $0.name != name }
     }
 
-    /// Checks a whole new set (SWITCH): distinct names, finite weights, at most ``maxAdapters``.
+    /// Checks a whole new set (SWITCH): at most ``maxAdapters``, finite weights, distinct names
+    /// (``AdapterSetRules``).
     /// - Returns: the set unchanged.
     /// - Throws: the first ``SessionError`` found.
     public static func validated(_ set: [SessionAdapter]) throws(SessionError) -> [SessionAdapter] {
-        guard set.count <= maxAdapters else { throw .setFull(count: set.count, limit: maxAdapters) }
-        var names = Set<String>()
-        for adapter in set {
-            guard adapter.weight.isFinite else { throw .weightNotFinite(name: adapter.name, weight: adapter.weight) }
-            guard names.insert(adapter.name).inserted else { throw .duplicateAdapter(adapter.name) }
-        }
+        try check(set.map { ($0.name, $0.weight) })
         return set
+    }
+
+    /// Checks a set as requested (SWITCH, MERGE), before its adapters are resolved.
+    /// - Throws: the first ``SessionError`` found, as ``validated(_:)``.
+    public static func check(_ requested: [(name: String, weight: Double)]) throws(SessionError) {
+        if let broken = AdapterSetRules.firstViolation(in: requested) { throw SessionError(broken) }
     }
 
     /// The derived segments a session of `mode` needs for `set`, in reply order; `base`

@@ -28,6 +28,15 @@ public enum SessionError: Error, Equatable, Sendable, CustomStringConvertible, W
     /// ``code``.
     public var wireCode: ErrorCode { code }
 
+    /// The error for a broken set rule.
+    init(_ broken: AdapterSetRules.Violation) {
+        switch broken {
+        case .tooMany(let count, let limit): self = .setFull(count: count, limit: limit)
+        case .weightNotFinite(let name, let weight): self = .weightNotFinite(name: name, weight: weight)
+        case .duplicateName(let name): self = .duplicateAdapter(name)
+        }
+    }
+
     /// One line: what was wrong and what to do.
     public var description: String {
         switch self {

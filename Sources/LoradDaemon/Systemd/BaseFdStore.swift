@@ -1,5 +1,6 @@
 import Logging
 import LoradSystem
+import LoradSystemd
 import LoradWire
 import Synchronization
 

@@ -1,3 +1,5 @@
+import LoradAdapters
+import LoradStore
 import LoradTensors
 import LoradWire
 
@@ -46,43 +48,20 @@ public struct FdStoreRecord: Sendable, Hashable {
 
     /// The JSON bytes.
     public func encoded() -> [UInt8] {
-        var out: [UInt8] = []
-        func key(_ name: String) {
-            JSONValue.appendQuoted(name, to: &out)
-            out.append(UInt8(ascii: ":"))
+        let files = self.files.map { file in
+            JSONText.object([
+                ("path", JSONText.string(file.path)), ("role", JSONText.string(file.role.rawValue)),
+                ("dev", String(file.device)), ("ino", String(file.inode)), ("size", String(file.size)),
+                ("mtime_sec", String(file.modificationSeconds)), ("mtime_nsec", String(file.modificationNanoseconds)),
+                ("sha256", JSONText.string(file.sha256)),
+            ])
         }
-        func string(_ name: String, _ value: String) {
-            key(name)
-            JSONValue.appendQuoted(value, to: &out)
-        }
-        func number(_ name: String, _ value: some BinaryInteger) {
-            key(name)
-            out.append(contentsOf: Array(String(value).utf8))
-        }
-        out.append(UInt8(ascii: "{"))
-        string("format", Self.format); out.append(UInt8(ascii: ","))
-        number("version", Self.version); out.append(UInt8(ascii: ","))
-        string("base", base); out.append(UInt8(ascii: ","))
-        string("path", path); out.append(UInt8(ascii: ","))
-        number("segment_size", segmentSize); out.append(UInt8(ascii: ","))
-        string("segment_header_sha256", segmentHeaderSHA256); out.append(UInt8(ascii: ","))
-        key("files")
-        out.append(UInt8(ascii: "["))
-        for (index, file) in files.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "{"))
-            string("path", file.path); out.append(UInt8(ascii: ","))
-            string("role", file.role.rawValue); out.append(UInt8(ascii: ","))
-            number("dev", file.device); out.append(UInt8(ascii: ","))
-            number("ino", file.inode); out.append(UInt8(ascii: ","))
-            number("size", file.size); out.append(UInt8(ascii: ","))
-            number("mtime_sec", file.modificationSeconds); out.append(UInt8(ascii: ","))
-            number("mtime_nsec", file.modificationNanoseconds); out.append(UInt8(ascii: ","))
-            string("sha256", file.sha256)
-            out.append(UInt8(ascii: "}"))
-        }
-        out.append(contentsOf: Array("]}".utf8))
-        return out
+        let record = JSONText.object([
+            ("format", JSONText.string(Self.format)), ("version", String(Self.version)), ("base", JSONText.string(base)),
+            ("path", JSONText.string(path)), ("segment_size", String(segmentSize)),
+            ("segment_header_sha256", JSONText.string(segmentHeaderSHA256)), ("files", JSONText.array(files)),
+        ])
+        return Array(record.utf8)
     }
 
     /// Decodes a record.
@@ -189,10 +168,7 @@ public struct FdStoreRecord: Sendable, Hashable {
 
     private static func digest(_ object: JSONValue, _ name: String) throws(FdStoreRecordError) -> String {
         let text = try string(object, name, maxBytes: 64)
-        let hexDigits = Set("0123456789abcdef".utf8)
-        guard text.utf8.count == 64, text.utf8.allSatisfy({ hexDigits.contains($0) }) else {
-            throw FdStoreRecordError("\"\(name)\" is not 64 lowercase hex digits")
-        }
+        guard BlobDigest(hex: text) != nil else { throw FdStoreRecordError("\"\(name)\" is not 64 lowercase hex digits") }
         return text
     }
 }

@@ -79,4 +79,7 @@ extension PackError {
         let digits = String(value, radix: 16)
         return "0x" + String(repeating: "0", count: 16 - digits.count) + digits
     }
+
+    /// The failure recorded for a tensor ``Parallel`` did not run (it runs every one).
+    static let jobDidNotRun = PackError.compressionFailed("internal error: a parallel job did not run")
 }

@@ -1,3 +1,5 @@
+import LoradSystem
+
 extension PackReader {
     /// Decodes the tensor named `name` and checks its XXH64.
     ///
@@ -24,7 +26,7 @@ extension PackReader {
     ///   `limits.maxTotalBytes` in all.
     /// - Throws: the error of the first failing tensor in manifest order.
     public func decompressAll() throws(PackError) -> [[UInt8]] {
-        let results = Parallel.map(count: manifest.tensors.count, makeState: Self.makeWorker) {
+        let results = Parallel.map(count: manifest.tensors.count, missing: PackError.jobDidNotRun, makeState: Self.makeWorker) {
             (worker, index) throws(PackError) -> [UInt8] in
             try decode(manifest.tensors[index], with: &worker)
         }
@@ -38,7 +40,7 @@ extension PackReader {
     ///
     /// - Throws: the error of the first failing tensor in manifest order.
     public func verify() throws(PackError) {
-        let results = Parallel.map(count: manifest.tensors.count, makeState: Self.makeWorker) {
+        let results = Parallel.map(count: manifest.tensors.count, missing: PackError.jobDidNotRun, makeState: Self.makeWorker) {
             (worker, index) throws(PackError) -> Bool in
             _ = try decode(manifest.tensors[index], with: &worker)
             return true

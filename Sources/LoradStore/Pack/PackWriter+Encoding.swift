@@ -1,3 +1,4 @@
+import LoradSystem
 import LoradTensors
 
 extension PackWriter {
@@ -21,7 +22,7 @@ extension PackWriter {
         let metadata = try validatedMetadata()
         let tensors = pending.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
 
-        let results = Parallel.map(count: tensors.count, makeState: { () throws(PackError) -> ZstdCompressor in
+        let results = Parallel.map(count: tensors.count, missing: PackError.jobDidNotRun, makeState: { () throws(PackError) -> ZstdCompressor in
             do throws(ZstdError) { return try ZstdCompressor() } catch { throw .compressionFailed(error.description) }
         }) { (compressor, index) throws(PackError) -> CompressedTensor in
             try Self.compress(tensors[index], level: Int32(level), with: compressor)

@@ -17,24 +17,36 @@ public struct AcceptedConnection: Sendable, Hashable {
 
 extension UnixSocket {
     /// Creates the daemon's listening socket at `path`: non-blocking,
-    /// close-on-exec, the socket file's mode set to `mode`.
+    /// close-on-exec, the socket file given to `group` (when not nil) and its
+    /// mode set to `mode`.
     ///
     /// A file already at `path` is replaced only when it is a socket that nobody
-    /// answers (a stale socket left by a crashed daemon). The mode is applied
-    /// after `bind` and before `listen`: until `listen`, every connect is
-    /// refused, so no client gets in under the umask's mode. The caller owns the
-    /// socket; ``removeSocketFile(atPath:)`` deletes the file at shutdown.
+    /// answers (a stale socket left by a crashed daemon). The group and the mode
+    /// are applied after `bind` and before `listen`, in that order: until
+    /// `listen`, every connect is refused (`ECONNREFUSED`), so no client gets in
+    /// under the umask's mode or the wrong group, and the umask (process-wide,
+    /// shared with other threads creating files) is left alone. The group is
+    /// changed with `lchown`, which never follows a symlink put in the file's
+    /// place, and only when the bound file does not have it already. The caller
+    /// owns the socket; ``removeSocketFile(atPath:)`` deletes the file at
+    /// shutdown.
     ///
-    /// The corresponding C functions are `socket`, `bind`, `chmod` and `listen`.
+    /// The corresponding C functions are `socket`, `bind`, `lstat`, `lchown`,
+    /// `chmod` and `listen`.
     /// - Parameters:
     ///   - path: the socket file, at most ``maximumPathLength`` bytes; its folder must exist.
     ///   - mode: the socket file's permission bits; connecting needs write permission.
+    ///   - group: the gid to give the socket file; nil keeps the one it got when bound
+    ///     (the process's, or its folder's when the folder is set-group-ID). Without
+    ///     `CAP_CHOWN` (not root) a process may only choose a group it is in.
     ///   - backlog: pending connections the kernel queues before `accept`.
     /// - Throws: ``SystemError`` with the path: `EADDRINUSE` (another process is
     ///   listening there), `EEXIST` (a file that is not a socket is there, and is
-    ///   left alone), `ENAMETOOLONG`, `EACCES`, `ENOENT` (no such folder).
+    ///   left alone), `ENAMETOOLONG`, `EACCES`, `ENOENT` (no such folder), `EPERM`
+    ///   (`group` is one the process may not give files to). The file is removed
+    ///   again on any failure after `bind`.
     public static func listen(
-        path: String, mode: FilePermissions = 0o660, backlog: Int32 = 128
+        path: String, mode: FilePermissions = 0o660, group: UInt32? = nil, backlog: Int32 = 128
     ) throws(SystemError) -> UnixSocket {
         try checkPath(path, operation: "bind")
         try removeStaleSocketFile(atPath: path)
@@ -44,6 +56,7 @@ extension UnixSocket {
         do throws(SystemError) {
             _ = try retryingInterrupts("bind", path: path) { clinux_unix_bind(raw, path) }
             bound = true
+            if let group { try giveSocketFile(atPath: path, to: group) }
             _ = try retryingInterrupts("chmod \(mode)", path: path) { chmod(path, mode_t(mode.rawValue)) }
             _ = try retryingInterrupts("listen", path: path) { clinux_listen(raw, backlog) }
         } catch {
@@ -52,6 +65,23 @@ extension UnixSocket {
             throw error
         }
         return socket
+    }
+
+    /// Gives the just-bound socket file at `path` to `group` unless it has it already.
+    ///
+    /// The corresponding C functions are `lstat` and `lchown`.
+    /// - Throws: ``SystemError``; `EPERM` says that only root may choose a group the
+    ///   process is not in.
+    private static func giveSocketFile(atPath path: String, to group: UInt32) throws(SystemError) {
+        guard try FileStatus(path: path, followSymlinks: false).group != group else { return }
+        do throws(SystemError) {
+            _ = try retryingInterrupts("lchown", path: path) { lchown(path, uid_t.max, gid_t(group)) }
+        } catch where error.errno == EPERM {
+            throw SystemError(
+                errno: EPERM,
+                operation: "chown to gid \(group) (a process that is not root may only give the socket to a group it is in: choose one of its groups, or start it as root)",
+                path: path)
+        }
     }
 
     /// Takes over a listening socket inherited from systemd (socket

@@ -108,9 +108,13 @@ public struct UnixSocket: Sendable, Hashable, CustomStringConvertible {
         _ = try retryingInterrupts("shutdown") { clinux_shutdown(raw, direction.how) }
     }
 
-    /// The credentials the kernel recorded for the peer when it connected.
+    /// The credentials the kernel recorded for the peer when it connected: its
+    /// ids and its supplementary groups (``PeerCredentials/supplementaryGroups``
+    /// is `nil` on a kernel without `SO_PEERGROUPS`, before Linux 4.13).
+    /// Nothing is looked up in the user database.
     ///
-    /// The corresponding C function is `getsockopt` with `SO_PEERCRED`.
+    /// The corresponding C function is `getsockopt` with `SO_PEERCRED` and
+    /// `SO_PEERGROUPS`.
     /// - Throws: ``SystemError`` (`ENOTSOCK`, `ENOTCONN`...).
     public func peerCredentials() throws(SystemError) -> PeerCredentials {
         var pid: pid_t = 0
@@ -118,7 +122,35 @@ public struct UnixSocket: Sendable, Hashable, CustomStringConvertible {
         var gid: gid_t = 0
         let raw = fileDescriptor.rawValue
         _ = try retryingInterrupts("getsockopt(SO_PEERCRED)") { clinux_peer_credentials(raw, &pid, &uid, &gid) }
-        return PeerCredentials(pid: pid, uid: uid, gid: gid)
+        return PeerCredentials(pid: pid, uid: uid, gid: gid, supplementaryGroups: try peerGroups())
+    }
+
+    /// The peer's supplementary groups (`SO_PEERGROUPS`), `nil` when the kernel
+    /// does not know the option (`ENOPROTOOPT`). The buffer starts with room for
+    /// 32 groups and grows to the size the kernel asks for on `ERANGE`, up to
+    /// ``PeerCredentials/maximumGroupCount``.
+    private func peerGroups() throws(SystemError) -> [UInt32]? {
+        let raw = fileDescriptor.rawValue
+        var capacity = 32
+        while true {
+            var groups = [gid_t](repeating: 0, count: capacity)
+            var count: Int32 = 0
+            let result = groups.withUnsafeMutableBufferPointer { buffer in
+                clinux_peer_groups(raw, buffer.baseAddress, Int32(buffer.count), &count)
+            }
+            if result == 0 { return Array(groups.prefix(min(Int(count), capacity))) }
+            let code = Glibc.errno
+            switch code {
+            case EINTR:
+                continue
+            case ENOPROTOOPT:
+                return nil
+            case ERANGE where Int(count) > capacity && Int(count) <= PeerCredentials.maximumGroupCount:
+                capacity = Int(count)
+            default:
+                throw SystemError(errno: code, operation: "getsockopt(SO_PEERGROUPS)")
+            }
+        }
     }
 
     // MARK: - Internals shared with the extensions

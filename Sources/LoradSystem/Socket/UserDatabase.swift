@@ -1,14 +1,15 @@
 import Glibc
 
 /// Read-only lookups in the user and group databases (`/etc/passwd`,
-/// `/etc/group`, or whatever NSS is configured with), for access control on
-/// peer credentials. All calls are thread-safe (the `_r` variants).
+/// `/etc/group`, or whatever NSS is configured with): names in the config to
+/// ids when it is loaded, and ids to names in messages written off the event
+/// loop (a lookup may wait on the network). Access checks never use them: a
+/// peer's groups come from the kernel (``PeerCredentials``). All calls are
+/// thread-safe (the `_r` variants).
 public enum UserDatabase {
     /// The largest scratch buffer a lookup may use, in bytes (16 MiB: a group with very
     /// many members needs a big one); an entry needing more is reported as `ERANGE`.
     static let maximumBufferSize = 1 << 24
-    /// The most groups a user may have (Linux's `NGROUPS_MAX`).
-    static let maximumGroupCount = 65_536
 
     /// The login name of `uid`, or nil when the database has no such user.
     ///
@@ -21,6 +22,21 @@ public enum UserDatabase {
             let code = getpwuid_r(uid, &entry, buffer, size, &result)
             if code != 0 { return .failed(code) }
             guard result != nil, let name = entry.pw_name else { return .found(nil) }
+            return .found(String(cString: name))
+        }
+    }
+
+    /// The name of group `gid`, or nil when the database has no such group.
+    ///
+    /// The corresponding C function is `getgrgid_r`.
+    /// - Throws: ``SystemError`` when the database cannot be read.
+    public static func groupName(of gid: UInt32) throws(SystemError) -> String? {
+        try lookingUp("getgrgid_r (gid \(gid))") { (buffer: UnsafeMutablePointer<CChar>, size: Int) -> LookupStep<String> in
+            var entry = group()
+            var result: UnsafeMutablePointer<group>?
+            let code = getgrgid_r(gid, &entry, buffer, size, &result)
+            if code != 0 { return .failed(code) }
+            guard result != nil, let name = entry.gr_name else { return .found(nil) }
             return .found(String(cString: name))
         }
     }
@@ -50,37 +66,6 @@ public enum UserDatabase {
             let code = getpwnam_r(name, &entry, buffer, size, &result)
             if code != 0 { return .failed(code) }
             return .found(result == nil ? nil : entry.pw_uid)
-        }
-    }
-
-    /// Every group id of user `uid`: `primaryGroup` first, then the
-    /// supplementary groups the group database lists for the user's name.
-    ///
-    /// A uid without a passwd entry (a `DynamicUser`, a container uid) has no
-    /// supplementary groups, so the answer is `[primaryGroup]`.
-    /// The corresponding C functions are `getpwuid_r` and `getgrouplist`.
-    /// - Throws: ``SystemError`` when the databases cannot be read.
-    public static func groupIDs(ofUser uid: UInt32, primaryGroup: UInt32) throws(SystemError) -> [UInt32] {
-        guard let name = try userName(of: uid) else { return [primaryGroup] }
-        var capacity: Int32 = 64
-        while true {
-            var count = capacity
-            var groups = [gid_t](repeating: 0, count: Int(capacity))
-            let result = groups.withUnsafeMutableBufferPointer { buffer in
-                getgrouplist(name, primaryGroup, buffer.baseAddress, &count)
-            }
-            if result >= 0 {
-                var ids = [primaryGroup]
-                for id in groups.prefix(Int(min(max(count, 0), capacity))) where !ids.contains(id) {
-                    ids.append(id)
-                }
-                return ids
-            }
-            // -1: the list did not fit; `count` now says how many there are.
-            guard count > capacity, Int(count) <= maximumGroupCount else {
-                throw SystemError(errno: ERANGE, operation: "getgrouplist (user \(name) has more than \(maximumGroupCount) groups)")
-            }
-            capacity = count
         }
     }
 

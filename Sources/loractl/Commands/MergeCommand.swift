@@ -1,5 +1,6 @@
 import ArgumentParser
 import LoradAdapters
+import LoradClient
 import LoradSystem
 import LoradTensors
 #if canImport(Glibc)
@@ -42,6 +43,9 @@ struct MergeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("lorad's socket, for a merge by the daemon (when --base is no local path).", valueName: "path"))
     var socket: String?
 
+    @Option(help: OnlineOptions.timeoutHelp, transform: OnlineOptions.parseTimeout)
+    var timeout: Duration = LoradConnection.defaultConnectTimeout
+
     @Flag(help: "Print a JSON summary (merges by the daemon; see docs/CLI_JSON.md).")
     var json = false
 
@@ -59,7 +63,9 @@ struct MergeCommand: ParsableCommand {
         try runReportingErrors {
             // Online when --base names no file or folder: base and adapters are store names.
             if !OnlineMerge.isLocal(base) {
-                try OnlineMerge.run(base: base, adapterArguments: adapters, output: output, socket: socket, json: json, quiet: quiet)
+                try OnlineMerge.run(
+                    base: base, adapterArguments: adapters, output: output, socket: socket, timeout: timeout, json: json,
+                    quiet: quiet)
                 return
             }
             let specs = adapters.compactMap(AdapterSpec.init(argument:))

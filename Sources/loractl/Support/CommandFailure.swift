@@ -18,6 +18,7 @@ enum ExitStatus: Int32 {
     case unavailable = 69
     case cantCreate = 73
     case ioError = 74
+    case tempFail = 75
     case noPermission = 77
 }
 

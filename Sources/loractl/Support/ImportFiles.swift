@@ -14,40 +14,23 @@ struct ImportFiles: Equatable {
     /// The paths to open, config first, each sent under its base name.
     var paths: [String]
 
-    /// File name extensions of pickled checkpoints.
-    static let pickleExtensions: Set<String> = ["bin", "pt", "pth", "ckpt", "pkl", "pickle"]
-
-    /// Chooses the files for a folder from its entry names (pure).
+    /// Chooses the files for a folder from its entry names (pure; ``AdapterFiles``).
     /// - Throws: `AdapterError.pickled` or `.unrecognised` when no safe choice exists.
     static func forFolder(_ folder: String, entries: [String]) throws -> ImportFiles {
         let names = entries.sorted()
-        let present = Set(names)
-        let inFolder = { (name: String) in PathName.join(folder, name) }
-        if present.contains("adapter_config.json") {
-            guard present.contains("adapter_model.safetensors") else {
-                if let pickled = names.first(where: isPickled) { throw AdapterError.pickled(path: inFolder(pickled)) }
-                throw AdapterError.unrecognised(path: folder, detail: "adapter_config.json without adapter_model.safetensors")
-            }
-            return ImportFiles(paths: [inFolder("adapter_config.json"), inFolder("adapter_model.safetensors")])
+        do throws(AdapterFiles.Problem) {
+            let chosen = try AdapterFiles.choose(among: names)
+            return ImportFiles(paths: ([chosen.config].compactMap { $0 } + [chosen.weights]).map { PathName.join(folder, names[$0]) })
+        } catch {
+            throw error.adapterError(folder: folder, verb: "import")
         }
-        if present.contains("pytorch_lora_weights.safetensors") {
-            return ImportFiles(paths: [inFolder("pytorch_lora_weights.safetensors")])
-        }
-        let weights = names.filter { $0.hasSuffix(".safetensors") }
-        if weights.count == 1 { return ImportFiles(paths: [inFolder(weights[0])]) }
-        if weights.count > 1 {
-            throw AdapterError.unrecognised(
-                path: folder, detail: "several .safetensors files (\(weights.joined(separator: ", "))); name the file to import")
-        }
-        if let pickled = names.first(where: isPickled) { throw AdapterError.pickled(path: inFolder(pickled)) }
-        throw AdapterError.unrecognised(path: folder, detail: "no .safetensors file in the folder")
     }
 
     /// Chooses the files for a single file path; `configBeside` says whether an
     /// `adapter_config.json` exists in the same folder (pure).
     static func forFile(_ path: String, configBeside: Bool) throws -> ImportFiles {
         let name = PathName.base(path)
-        if isPickled(name) { throw AdapterError.pickled(path: path) }
+        if AdapterFiles.isPickled(name) { throw AdapterError.pickled(path: path) }
         if name == "adapter_model.safetensors", configBeside {
             return ImportFiles(paths: [PathName.folder(path) + "/adapter_config.json", path])
         }
@@ -83,10 +66,5 @@ struct ImportFiles: Equatable {
             }
         }
         return try body(opened)
-    }
-
-    private static func isPickled(_ name: String) -> Bool {
-        guard let dot = name.lastIndex(of: ".") else { return false }
-        return pickleExtensions.contains(String(name[name.index(after: dot)...]).lowercased())
     }
 }

@@ -12,9 +12,12 @@ enum OnlineMerge {
 
     /// Asks lorad to merge `adapterArguments` (`NAME[@N][:W]`) into `base` and writes the
     /// result to `output` (replaced atomically). Prints a line (or JSON) unless `quiet`.
-    static func run(base: String, adapterArguments: [String], output: String, socket: String?, json: Bool, quiet: Bool) throws {
+    /// `timeout` bounds the connect and the handshake only.
+    static func run(
+        base: String, adapterArguments: [String], output: String, socket: String?, timeout: Duration, json: Bool, quiet: Bool
+    ) throws {
         let adapters = try AdapterSpec.storeAdapters(adapterArguments)
-        let connection = try LoradConnection.connect(path: socket, name: OnlineOptions.clientName)
+        let connection = try LoradConnection.connect(path: socket, name: OnlineOptions.clientName, timeout: timeout)
         defer { connection.close() }
         let clock = ContinuousClock()
         let start = clock.now

@@ -42,6 +42,17 @@ import Testing
         #expect(plan.summary.contains("needs a restart: memory_budget"))
     }
 
+    @Test func connectionLimitsApplyOnReload() {
+        let running = Self.config(bases: [])
+        for change in [\ConnectionLimits.maxConnections, \.connectionsPerUID, \.reservedConnections] {
+            var next = running
+            next.limits[keyPath: change] = 1
+            let plan = ReloadPlan(running: running, next: next)
+            #expect(plan.accessOrLimitsChanged, "\(change)")
+            #expect(plan.needRestart.isEmpty, "\(change)")
+        }
+    }
+
     @Test func theStallTimeoutAndTheWorkerCapChangeOnReload() {
         let running = Self.config(bases: [])
         var next = running

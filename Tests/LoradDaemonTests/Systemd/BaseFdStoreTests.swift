@@ -1,8 +1,10 @@
 import Foundation
 import LoradServerTestSupport
 import LoradSystem
+import LoradSystemd
 import LoradStore
 import LoradTensors
+import LoradTestSupport
 import LoradWire
 import Testing
 

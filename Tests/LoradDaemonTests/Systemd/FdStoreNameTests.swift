@@ -25,12 +25,6 @@ import Testing
         }
     }
 
-    @Test func notificationLinesSanitiseNames() {
-        #expect(SystemdNotification.fdStore(name: "lorad.base.tiny").line == "FDSTORE=1\nFDNAME=lorad.base.tiny")
-        #expect(SystemdNotification.fdStoreRemove(name: "a:b c\n").line == "FDSTOREREMOVE=1\nFDNAME=a_b_c_")
-        #expect(SystemdNotification.fdName(String(repeating: "x", count: 300)).utf8.count == 255)
-    }
-
     @Test func sortGroupsByBaseAndRejectsTheRest() {
         let passed: [(name: String, fd: FileDescriptor)] = [
             ("lorad.base.a", FileDescriptor(rawValue: 10)), ("lorad.record.a", FileDescriptor(rawValue: 11)),

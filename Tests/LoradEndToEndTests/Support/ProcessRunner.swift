@@ -39,12 +39,32 @@ enum ProcessRunner {
             stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
 
+    /// The supplementary groups ``runAs(uid:gid:groups:_:in:)`` gives the command.
+    enum SupplementaryGroups {
+        /// None (`setpriv --clear-groups`).
+        case cleared
+        /// Exactly these gids (`setpriv --groups`), whatever the group database says.
+        case given([UInt32])
+        /// The user's groups from the group database (`setpriv --init-groups`), as a login gets.
+        case fromDatabase
+    }
+
     /// Runs `command` as uid and gid 65534 with no supplementary groups
     /// (`setpriv --reuid=65534 --regid=65534 --clear-groups`).
     static func runAsForeignUser(_ command: [String], in folder: TemporaryFolder) throws -> Outcome {
-        try run("/usr/bin/setpriv", [
-            "--reuid=\(foreignUID)", "--regid=\(foreignUID)", "--clear-groups", "--",
-        ] + command, in: folder)
+        try runAs(uid: UInt32(foreignUID), gid: UInt32(foreignUID), groups: .cleared, command, in: folder)
+    }
+
+    /// Runs `command` as `uid` with primary group `gid` and `groups`, through `setpriv`.
+    static func runAs(
+        uid: UInt32, gid: UInt32, groups: SupplementaryGroups, _ command: [String], in folder: TemporaryFolder
+    ) throws -> Outcome {
+        let groupOption = switch groups {
+        case .cleared: "--clear-groups"
+        case .given(let gids): "--groups=" + gids.map(String.init).joined(separator: ",")
+        case .fromDatabase: "--init-groups"
+        }
+        return try run("/usr/bin/setpriv", ["--reuid=\(uid)", "--regid=\(gid)", groupOption, "--"] + command, in: folder)
     }
 
     /// A Python client (the system's /usr/bin/python3, which uid 65534 can run) that

@@ -56,6 +56,40 @@ import Testing
         #expect(try FileStatus(path: path).permissions == 0o600)
     }
 
+    /// The socket file is given to the group before `listen` (as root: any gid), with the
+    /// mode; a group the file already has needs no `chown`.
+    @Test(.enabled(if: getuid() == 0, "giving a file to any group needs root"))
+    func groupIsAppliedBeforeListening() throws {
+        let temp = try TempFolder()
+        defer { temp.cleanup() }
+        let path = temp.file("s")
+        try expectNoDescriptorLeak(iterations: 20) {
+            let listener = try UnixSocket.listen(path: path, mode: 0o660, group: 4242)
+            defer { try? listener.close(); try? UnixSocket.removeSocketFile(atPath: path) }
+            let status = try FileStatus(path: path, followSymlinks: false)
+            #expect(status.group == 4242 && status.owner == geteuid())
+            #expect(status.permissions == 0o660)
+            try expectServes(listener, at: path)
+        }
+        let own = try UnixSocket.listen(path: path, mode: 0o640, group: getegid())
+        defer { try? own.close() }
+        #expect(try FileStatus(path: path).group == getegid())
+        #expect(try FileStatus(path: path).permissions == 0o640)
+    }
+
+    /// A process that is not root cannot give its socket to a group it is not in: the
+    /// error says so and no socket file is left behind.
+    @Test(.enabled(if: getuid() != 0, "root may choose any group"))
+    func aGroupTheProcessIsNotInIsRefused() throws {
+        let temp = try TempFolder()
+        defer { temp.cleanup() }
+        let path = temp.file("s")
+        let error = #expect(throws: SystemError.self) { _ = try UnixSocket.listen(path: path, group: 3_999_999_990) }
+        #expect(error?.errno == EPERM)
+        #expect(error?.description.contains("only give the socket to a group it is in") == true)
+        #expect(!FileStatus.exists(path))
+    }
+
     @Test func staleSocketFileIsReplaced() throws {
         let temp = try TempFolder()
         defer { temp.cleanup() }

@@ -315,7 +315,7 @@ let serverSamples: [Sample] = [
         message: .server(
             .error(ErrorPayload(code: .notFound, message: "no adapter named \"disney\"; see loractl list")))),
     Sample(
-        name: "error_reply_output_stalled", description: "ERROR reply to request 31: output_stalled (114, protocol 1.2)",
+        name: "error_reply_output_stalled", description: "ERROR reply to request 31: output_stalled (115, protocol 1.2)",
         requestID: 31,
         message: .server(
             .error(
@@ -328,5 +328,14 @@ let serverSamples: [Sample] = [
             .fatal(
                 ErrorPayload(
                     code: .unsupportedVersion, message: "client offers 2.0-2.1; this server speaks 1.0; upgrade lorad"))
+        )),
+    Sample(
+        name: "fatal_too_many_connections",
+        description: "FATAL at connect (request 0): too_many_connections (114), protocol 1.2", requestID: 0,
+        message: .server(
+            .fatal(
+                ErrorPayload(
+                    code: .tooManyConnections,
+                    message: "uid 1000 has 2 connections to lorad open, the most one user may have (limits.connections_per_uid = 2); close one of them and retry, or ask an administrator to raise the limit"))
         )),
 ]

@@ -209,6 +209,14 @@ def test_hello_accepts_protocol_1_0(serve: Any) -> None:
     assert conn.version == (1, 0)
 
 
+def test_hello_offers_and_accepts_protocol_1_2(serve: Any) -> None:
+    assert wire.PROTOCOL_MAX == (1, 2)
+    server, conn = serve(echo_pings, version=(1, 2))
+    assert server.requests(wire.Hello)[0][1].max_version == (1, 2)
+    assert conn.version == (1, 2)
+    assert conn.request(wire.Ping(token=9)).token == 9
+
+
 def test_a_version_outside_the_offer_is_a_protocol_violation(serve: Any) -> None:
     with pytest.raises(errors.ProtocolViolation, match="outside the offered"):
         serve(version=(1, 7))
@@ -229,6 +237,43 @@ def test_refusal_at_connect_is_permission_denied(serve: Any) -> None:
     with pytest.raises(errors.PermissionDenied, match="uid 1000 is not allowed") as caught:
         serve(on_connect=refuse, answer_hello=False)
     assert caught.value.code == 104
+
+
+def test_refusal_by_the_connection_limits_is_too_many_connections(serve: Any) -> None:
+    message = ("uid 1000 has 2 connections to lorad open, the most one user may have "
+               "(limits.connections_per_uid = 2); close one of them and retry, or ask an administrator to raise the limit")
+
+    def refuse(server: FakeServer) -> None:
+        server.fatal(114, "too_many_connections", message)
+        server.hang_up()
+
+    with pytest.raises(errors.TooManyConnections) as caught:
+        serve(on_connect=refuse, answer_hello=False)
+    error = caught.value
+    assert isinstance(error, errors.LimitExceeded)
+    assert (error.code, error.name, error.retryable) == (114, "too_many_connections", True)
+    assert error.message == f"lorad refused the connection at fake.sock: {message}"
+
+
+def test_a_full_listen_backlog_times_out_the_connect(tmp_path: Any) -> None:
+    # lorad at its connection ceiling stops accepting: the backlog fills and an AF_UNIX
+    # connect fails with EAGAIN at once; the client retries until connect_timeout.
+    path = str(tmp_path / "full.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(0)
+    held = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    held.connect(path)  # takes the only place in the backlog
+    try:
+        started = time.monotonic()
+        with pytest.raises(errors.Timeout, match="accepts no connection") as caught:
+            Connection.open(path, connect_timeout=0.3)
+        elapsed = time.monotonic() - started
+        assert 0.3 <= elapsed < 2, elapsed
+        assert caught.value.code is None and caught.value.retryable
+    finally:
+        held.close()
+        listener.close()
 
 
 def test_unsupported_version_fatal(serve: Any) -> None:

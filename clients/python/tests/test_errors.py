@@ -28,6 +28,7 @@ from lorad.errors import (
     ResourceExhausted,
     ShuttingDown,
     Timeout,
+    TooManyConnections,
     TooManyRequests,
     Unsupported,
     error_for,
@@ -40,9 +41,10 @@ EXPECTED = {
     101: AlreadyExists, 102: InvalidArgument, 103: InUse, 104: PermissionDenied,
     105: ResourceExhausted, 106: NotReady, 107: Incompatible, 108: Corrupt,
     109: TooManyRequests, 110: Internal, 111: Cancelled, 112: ShuttingDown, 113: Unsupported,
-    114: OutputStalled,
+    114: TooManyConnections,
+    115: OutputStalled,
 }  # fmt: skip
-RETRYABLE = {106, 109, 112}
+RETRYABLE = {106, 109, 112, 114}
 
 
 def test_table_covers_every_protocol_code() -> None:
@@ -76,6 +78,7 @@ def test_unknown_codes() -> None:
 
 def test_hierarchy() -> None:
     assert issubclass(ResourceExhausted, LimitExceeded) and issubclass(TooManyRequests, LimitExceeded)
+    assert issubclass(TooManyConnections, LimitExceeded)
     assert issubclass(Timeout, TimeoutError) and issubclass(Timeout, LoradError)
     for name in errors.__all__:
         obj = getattr(errors, name)

@@ -180,3 +180,38 @@ def test_lorad_access_rules_refuse_another_user(nobody_python: Any, daemon_0666:
         assert "uid 65534" in message and "allow_uids" in message, f"lorad's reason is missing: {message}"
         assert "\n" not in result["str"], result["str"]
     assert daemon_0666.process.poll() is None
+
+
+HOLD_SCRIPT = r"""
+import json, sys
+import lorad
+held = [lorad.Client(sys.argv[1], connect_timeout=5) for _ in range(int(sys.argv[2]))]
+try:
+    lorad.Client(sys.argv[1], connect_timeout=5).close()
+    result = {"class": None}
+except lorad.LoradError as error:
+    result = {"class": type(error).__name__, "classes": [cls.__name__ for cls in type(error).__mro__],
+              "code": error.code, "name": error.name, "retryable": error.retryable, "message": error.message}
+for client in held:
+    client.close()
+print(json.dumps(result))
+"""
+
+
+def test_lorad_connection_limit_refuses_a_user_at_its_limit(
+        nobody_python: Any, lorad_bin: Path, tiny_model: TinyModel, tmp_path: Path) -> None:
+    config = tmp_path / "lorad.toml"
+    config.write_text("[access]\nallow_uids = [65534]\n\n[limits]\nconnections_per_uid = 2\n")
+    for daemon in _serving(lorad_bin, tiny_model, "--socket-mode", "0666", "--config", str(config)):
+        python, env = nobody_python
+        outcome = _as_nobody([python, "-c", HOLD_SCRIPT, str(daemon.socket), "2"], env)
+        assert outcome.returncode == 0, f"the script failed as uid {NOBODY}:\n{outcome.stdout}\n{outcome.stderr}"
+        result = json.loads(outcome.stdout)
+        assert result["class"] == "TooManyConnections", result
+        assert "LimitExceeded" in result["classes"], result
+        assert (result["code"], result["name"], result["retryable"]) == (114, "too_many_connections", True), result
+        assert "uid 65534 has 2 connections" in result["message"], result
+        assert "limits.connections_per_uid = 2" in result["message"], result
+        # Once they are closed, the same user connects again; root was never limited.
+        assert _connect_as_nobody(nobody_python, daemon.socket) == [{"class": None}]
+        assert daemon.process.poll() is None

@@ -37,15 +37,8 @@ public struct ErrorPayload: WireCodable, Hashable, CustomStringConvertible {
     static func oneLine(_ text: String) -> String {
         let limit = WireLimits.maxMessageBytes
         if text.utf8.count <= limit, !text.unicodeScalars.contains(where: needsEscape) { return text }
-        var line = ""
-        var bytes = 0
-        for character in text {
-            let piece = character.unicodeScalars.contains(where: needsEscape) ? escaped(character) : String(character)
-            bytes += piece.utf8.count
-            guard bytes <= limit else { break }
-            line += piece
-        }
-        return line
+        let pieces = text.lazy.map { $0.unicodeScalars.contains(where: needsEscape) ? escaped($0) : String($0) }
+        return BoundedText.joined(pieces, toBytes: limit)
     }
 
     private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {

@@ -42,6 +42,7 @@ from .errors import (
     ShuttingDown,
     Timeout,
     TooManyRequests,
+    TooManyConnections,
     Unsupported,
     error_for,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "LimitExceeded",
     "ResourceExhausted",
     "TooManyRequests",
+    "TooManyConnections",
     "NotReady",
     "Incompatible",
     "Corrupt",

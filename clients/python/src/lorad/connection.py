@@ -54,6 +54,7 @@ from .errors import (
     ProtocolViolation,
     ShuttingDown,
     Timeout,
+    TooManyConnections,
     error_for,
 )
 
@@ -100,6 +101,26 @@ def _opcode_name(opcode: int) -> str:
 
 def _seconds(value: float) -> str:
     return f"{value:g} s"
+
+
+def _connect_within(sock: socket.socket, target: str, deadline: float | None) -> None:
+    """Connects ``sock`` (with a timeout set, so non-blocking inside) to ``target``. An AF_UNIX
+    connect to a full listen backlog fails at once with EAGAIN instead of waiting (there is
+    no EINPROGRESS for Unix sockets), so it is retried every few milliseconds until
+    ``deadline``; then ``socket.timeout`` is raised like any other connect timeout."""
+    pause = 0.002
+    while True:
+        try:
+            sock.connect(target)
+            return
+        except BlockingIOError:
+            if deadline is None:
+                raise
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout("the listen backlog stayed full") from None
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, 0.05)
 
 
 class _Waiter:
@@ -185,7 +206,9 @@ class Connection:
 
         ``client_name`` (at most 128 bytes of UTF-8) appears in the daemon's logs.
         ``connect_timeout`` (seconds, ``None`` for no limit) bounds connecting plus the
-        HELLO exchange.
+        HELLO exchange. A daemon that accepts no connection for now (at its connection limit
+        with the reserved slots full too, or stuck) leaves its listen backlog full; connecting
+        is then retried until ``connect_timeout`` passes.
 
         Raises :class:`~lorad.errors.DaemonUnavailable` when nothing listens at ``path``
         (no socket file, a stale one, a file that is not a socket, a path through a non-folder),
@@ -199,7 +222,7 @@ class Connection:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | getattr(socket, "SOCK_CLOEXEC", 0))
         try:
             sock.settimeout(connect_timeout)
-            sock.connect(target)
+            _connect_within(sock, target, deadline)
             sock.settimeout(None)
         except (FileNotFoundError, ConnectionRefusedError, NotADirectoryError) as error:
             sock.close()
@@ -224,8 +247,8 @@ class Connection:
             sock.close()
             raise Timeout(
                 f"connecting to lorad at {target} took longer than {_seconds(connect_timeout or 0)}: "
-                "the daemon is overloaded or stuck; check `systemctl status lorad` or raise "
-                "connect_timeout") from error
+                "the daemon accepts no connection (stuck, overloaded or at its connection limit); check "
+                "`systemctl status lorad` and `journalctl -u lorad`, or raise connect_timeout") from error
         except OSError as error:
             sock.close()
             raise DaemonUnavailable(
@@ -741,6 +764,11 @@ class Connection:
             return PermissionDenied(
                 f"lorad refused the connection at {self._path}: {advice}", code=104,
                 name=fatal.name or "permission_denied")
+        if fatal.code == 114:
+            advice = fatal.message or "its connection limits are reached; retry once some connections close"
+            return TooManyConnections(
+                f"lorad refused the connection at {self._path}: {advice}", code=114,
+                name=fatal.name or "too_many_connections")
         if fatal.code == 3:
             return ProtocolViolation(
                 f"lorad speaks another protocol version: {fatal.message}; use a client and a daemon from the "

@@ -29,7 +29,8 @@ ERROR or FATAL payload; the table below is :data:`ERROR_TABLE`, the only copy of
 | 111 | cancelled | `Cancelled` | no |
 | 112 | shutting_down | `ShuttingDown` | yes |
 | 113 | unsupported | `Unsupported` | no |
-| 114 | output_stalled | `OutputStalled` | no |
+| 114 | too_many_connections | `TooManyConnections` (a `LimitExceeded`) | yes |
+| 115 | output_stalled | `OutputStalled` | no |
 | other 100 and up | (as sent) | `Internal` | no |
 | other below 100 | (as sent) | `ProtocolViolation` | no |
 | none | | `DaemonUnavailable`: no socket, connection refused or closed, end of stream | yes |
@@ -39,7 +40,9 @@ ERROR or FATAL payload; the table below is :data:`ERROR_TABLE`, the only copy of
 Also without a code: `PermissionDenied` when the socket itself refuses the user, and
 `ShuttingDown` after the daemon's SHUTTING_DOWN event or once it has closed the connection
 after one. A FATAL frame with code 104 at connect (the daemon's access rules refuse the
-peer) is a `PermissionDenied` too.
+peer) is a `PermissionDenied` too; a FATAL frame with code 114 at connect (the daemon's connection
+limits: this user's connections, or all of them, are at the limit) is a `TooManyConnections`,
+retryable once some close.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ __all__ = [
     "LimitExceeded",
     "ResourceExhausted",
     "TooManyRequests",
+    "TooManyConnections",
     "NotReady",
     "Incompatible",
     "Corrupt",
@@ -140,8 +144,8 @@ class PermissionDenied(LoradError):
 
 
 class LimitExceeded(LoradError):
-    """A configured limit was hit: :class:`ResourceExhausted` (105) or
-    :class:`TooManyRequests` (109)."""
+    """A configured limit was hit: :class:`ResourceExhausted` (105),
+    :class:`TooManyRequests` (109) or :class:`TooManyConnections` (114)."""
 
 
 class ResourceExhausted(LimitExceeded):
@@ -151,6 +155,14 @@ class ResourceExhausted(LimitExceeded):
 
 class TooManyRequests(LimitExceeded):
     """109 too_many_requests: too many requests pending; retry after a reply arrives."""
+
+    default_retryable = True
+
+
+class TooManyConnections(LimitExceeded):
+    """114 too_many_connections: the daemon refused the connection at connect because this
+    user has ``limits.connections_per_uid`` connections open, or the daemon has
+    ``limits.max_connections``; the message says which. Retry once some close."""
 
     default_retryable = True
 
@@ -192,7 +204,7 @@ class Unsupported(LoradError):
 
 
 class OutputStalled(LoradError):
-    """114 output_stalled (protocol 1.2): EXPORT or MERGE gave up because nothing read the
+    """115 output_stalled (protocol 1.2): EXPORT or MERGE gave up because nothing read the
     pipe or socket passed as its output for the daemon's stall timeout
     (``limits.output_stall_timeout``). Read the output while the request runs, or pass a
     file. A daemon that negotiated an older protocol reports it as ``InvalidArgument``."""
@@ -245,7 +257,8 @@ ERROR_TABLE: tuple[tuple[int, str, type[LoradError], bool], ...] = (
     (111, "cancelled", Cancelled, False),
     (112, "shutting_down", ShuttingDown, True),
     (113, "unsupported", Unsupported, False),
-    (114, "output_stalled", OutputStalled, False),
+    (114, "too_many_connections", TooManyConnections, True),
+    (115, "output_stalled", OutputStalled, False),
 )
 """Every protocol error code: (code, name, class, retryable). The module docstring shows it
 as a table."""

@@ -127,8 +127,8 @@ Direction = Literal["server-to-client", "client-to-server"]
 PROTOCOL_MIN: Version = (1, 0)
 """The oldest protocol version this codec speaks."""
 PROTOCOL_MAX: Version = (1, 2)
-"""The newest protocol version this codec speaks (1.1: BaseInfo carries ``origin``; 1.2: the
-error code ``output_stalled``)."""
+"""The newest protocol version this codec speaks: 1.1 adds BaseInfo's ``origin``, 1.2 the error
+codes ``too_many_connections`` and ``output_stalled`` (no payload changes)."""
 
 HEADER_SIZE = 16
 """Bytes in every frame header."""
@@ -228,7 +228,8 @@ def opcode_kind(opcode: int) -> Literal["request", "event", "reply", "error", "f
 
 class ErrorCode(enum.IntEnum):
     """The protocol's error codes (PROTOCOL.md, "Errors"). 1-7 are FATAL except
-    UNKNOWN_OPCODE; 100 and up are ERROR replies. A peer may send codes newer than these."""
+    UNKNOWN_OPCODE; 100 and up are ERROR replies, except the refusals at connect (FATAL 104
+    and 114). A peer may send codes newer than these."""
 
     MALFORMED_FRAME = 1
     UNKNOWN_OPCODE = 2
@@ -251,7 +252,8 @@ class ErrorCode(enum.IntEnum):
     CANCELLED = 111
     SHUTTING_DOWN = 112
     UNSUPPORTED = 113
-    OUTPUT_STALLED = 114
+    TOO_MANY_CONNECTIONS = 114
+    OUTPUT_STALLED = 115
 
 
 class SessionMode(enum.IntEnum):
