@@ -199,7 +199,7 @@ final class ServerLoop {
         let current = server.live.withLock { $0 }
         let connection = ServerConnection(
             id: id, socket: socket, credentials: credentials,
-            state: ConnectionState(settings: current.connection, now: now), interest: .readable)
+            state: ConnectionState<ReceivedDescriptor>(settings: current.connection, now: now), interest: .readable)
         connections[id] = connection
         statistics.connectionsOpen.bump()
         let decision = current.access.decide(uid: credentials.uid, gid: credentials.gid) {
@@ -260,10 +260,11 @@ final class ServerLoop {
                 return
             }
             guard case .completed(let message) = outcome else { break }
-            let fds = message.fds.map(\.rawValue)
+            // Owned from here on: each descriptor is closed exactly once, by whoever holds it last.
+            let fds = message.fds.map(ReceivedDescriptor.init(receiving:))
             statistics.bytesReceived.bump(message.byteCount)
             statistics.descriptorsReceived.bump(fds.count)
-            let actions: [ConnectionAction]
+            let actions: [ConnectionAction<ReceivedDescriptor>]
             if message.controlTruncated {
                 actions = connection.state.controlMessageTruncated(fds: fds)
             } else if message.isEndOfStream {
@@ -280,27 +281,29 @@ final class ServerLoop {
 
     // MARK: Actions
 
-    private func perform(_ actions: [ConnectionAction], on connection: ServerConnection, now: ContinuousClock.Instant) {
+    private func perform(
+        _ actions: [ConnectionAction<ReceivedDescriptor>], on connection: ServerConnection, now: ContinuousClock.Instant
+    ) {
         for action in actions {
             switch action {
             case .send(let frame):
                 enqueue(OutboundFrame(frame), on: connection, now: now)
             case .dispatch(let message, let requestID, let fds):
                 guard !connection.isClosed, var peer = connection.peer else {
-                    closeDescriptors(fds)
+                    fds.closeAll()
                     continue
                 }
                 statistics.requestsDispatched.bump()
                 if case .ready(let version) = connection.state.phase { peer.protocolVersion = version }
                 let route = ReplyRoute(connectionID: connection.id, requestID: requestID, mailbox: server.mailbox, logger: logger)
                 server.handler.handle(
-                    message, requestID: requestID, fds: fds.isEmpty ? .empty : OwnedDescriptors(fds.map(FileDescriptor.init(rawValue:))), peer: peer,
+                    message, requestID: requestID, fds: fds.isEmpty ? .empty : OwnedDescriptors(taking: fds), peer: peer,
                     reply: { route.deliver($0) })
                 if let reply = route.endHandling() {
                     complete(requestID: requestID, with: reply, on: connection, now: now)
                 }
             case .closeDescriptors(let fds):
-                closeDescriptors(fds)
+                fds.closeAll()
             case .close(let reason):
                 beginClose(connection, reason: reason, now: now)
             }
@@ -341,7 +344,7 @@ final class ServerLoop {
             return
         }
         stopping = (deadline, request.grace, request.reason, false)
-        logger.notice("stopping (\(request.reason)): waiting up to \(ConnectionState.text(request.grace)) for \(connections.count) open connection\(connections.count == 1 ? "" : "s") to finish")
+        logger.notice("stopping (\(request.reason)): waiting up to \(ConnectionState<ReceivedDescriptor>.text(request.grace)) for \(connections.count) open connection\(connections.count == 1 ? "" : "s") to finish")
         closeListener()
         for connection in Array(connections.values) where !connection.isClosed {
             perform(connection.state.beginShutdown(grace: request.grace, reason: request.reason), on: connection, now: now)
@@ -478,7 +481,7 @@ final class ServerLoop {
         } catch {
             logger.debug("closing the socket of \(connection.logName) failed: \(error)")
         }
-        closeDescriptors(connection.state.abandon())
+        connection.state.abandon().closeAll()
         for frame in connection.outbound.removeAll() { release(frame) }
         connections.removeValue(forKey: connection.id)
         timed.remove(connection.id)
@@ -490,13 +493,7 @@ final class ServerLoop {
     }
 
     private func release(_ frame: OutboundFrame) {
-        closeDescriptors(frame.ownedFDs)
-    }
-
-    /// Closes descriptors that came with frames no handler takes (the connection state's
-    /// `closeDescriptors` actions, frames left when a connection closes).
-    private func closeDescriptors(_ fds: [Int32]) {
-        guard !fds.isEmpty else { return }
-        OwnedDescriptors(fds.map(FileDescriptor.init(rawValue:))).close()
+        guard !frame.ownedFDs.isEmpty else { return }
+        OwnedDescriptors(frame.ownedFDs.map(FileDescriptor.init(rawValue:))).close()
     }
 }

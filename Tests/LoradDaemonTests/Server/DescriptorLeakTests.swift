@@ -105,14 +105,19 @@ import Testing
         return round.failures
     }
 
-    @Test func everyRequestKindLeavesTheDescriptorCountAsItWas() async throws {
-        let scratch = try ScratchFolder()
+    /// A core with the tiny base loaded, behind a real server.
+    static func serve(scratch: ScratchFolder) async throws -> ServerHarness<DaemonCore> {
         let core = try DaemonCore(
             storeRoot: scratch.path + "/store", options: CoreOptions(memoryBudget: 64 << 20, threads: 2, sessionsPerUID: 8))
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             core.loadBases([("tiny", CoreFixtures.basePath)]) { _, _ in continuation.resume() }
         }
-        let harness = try ServerHarness(handler: core)
+        return try ServerHarness(handler: core)
+    }
+
+    @Test func everyRequestKindLeavesTheDescriptorCountAsItWas() async throws {
+        let scratch = try ScratchFolder()
+        let harness = try await Self.serve(scratch: scratch)
         defer { harness.cleanup() }
         let client = try harness.readyClient()
         defer { client.close() }
@@ -128,6 +133,102 @@ import Testing
             try stray.close()
             #expect(try other.receive()?.message.errorCodeForTests == .protocolViolation)
             other.close()
+            #expect(eventually { openDescriptorCount() == baseline }, "open descriptors: \(openDescriptorCount()), before: \(baseline)")
+        }
+    }
+
+    /// Sends `bytes` with one descriptor of /dev/null attached, then closes the test's copy.
+    static func sendWithDescriptor(_ bytes: [UInt8], on client: TestClient, count: Int = 1) throws {
+        let strays = try (0..<count).map { _ in try FileDescriptor.open("/dev/null", .readOnly) }
+        defer { for stray in strays { try? stray.close() } }
+        try client.send(bytes, fds: strays.map(\.rawValue))
+    }
+
+    /// Reads until the connection ends; returns the codes of the ERROR and FATAL frames seen.
+    static func drain(_ client: TestClient) throws -> [ErrorCode] {
+        var codes: [ErrorCode] = []
+        while let frame = try client.receive() {
+            for fd in frame.fds { Glibc.close(fd) }
+            if let code = frame.message.errorCodeForTests { codes.append(code) }
+        }
+        return codes
+    }
+
+    /// Frames whose descriptors the server refuses, fails with FATAL, or never sees whole: one
+    /// connection each (but the first), and what each got; the descriptors that came with them
+    /// must all be closed.
+    static func rejectedFrames(_ harness: ServerHarness<DaemonCore>) throws -> [String] {
+        var failures: [String] = []
+        func expect(_ codes: [ErrorCode], _ wanted: ErrorCode, _ what: String) {
+            if !codes.contains(wanted) { failures.append("\(what): expected \(wanted), got \(codes)") }
+        }
+        let export = try ClientMessage.exportAdapter(ExportRequest(adapter: AdapterRef(name: "x"), output: 0)).encode(requestID: 9)
+
+        // Refused, the connection goes on: an unknown request opcode carrying a descriptor.
+        let refused = try harness.readyClient()
+        try sendWithDescriptor(rawFrame(opcode: 0x0099, requestID: 5, payload: [1, 2, 3, 4], fdCount: 1), on: refused)
+        expect([try refused.expectFrame().message.errorCodeForTests].compactMap { $0 }, .unknownOpcode, "unknown opcode")
+        if try refused.call(.ping(PingRequest(token: 3))).message != .ping(PingReply(token: 3)) { failures.append("no PING after the refusal") }
+        refused.close()
+
+        // FATAL: a request before HELLO; a payload that names fewer descriptors than came; a
+        // whole frame announcing none that brings one; a header announcing two with one; a
+        // frame over the size limit.
+        let early = try harness.client()
+        try sendWithDescriptor(export.bytes, on: early)
+        expect(try drain(early), .handshakeRequired, "request before HELLO")
+        early.close()
+        var unnamed = try pingFrame(id: 2).bytes
+        unnamed[8] = 1
+        var missing = export.bytes
+        missing[8] = 2
+        let cases: [(bytes: [UInt8], count: Int, code: ErrorCode, what: String)] = [
+            (unnamed, 1, .fdCountMismatch, "a descriptor the payload does not name"),
+            (try pingFrame(id: 2).bytes, 1, .fdCountMismatch, "a descriptor no frame announces"),
+            (missing, 1, .fdCountMismatch, "fewer descriptors than announced"),
+            (rawFrame(opcode: Opcode.ping.rawValue, requestID: 2, length: 1 << 20), 2, .frameTooLarge, "an oversized frame"),
+        ]
+        for (bytes, count, code, what) in cases {
+            let client = try harness.readyClient()
+            try sendWithDescriptor(bytes, on: client, count: count)
+            expect(try drain(client), code, what)
+            client.close()
+        }
+
+        // FATAL while a request that brought descriptors runs on a worker: IMPORT, then a
+        // second HELLO. The worker still closes them when it is done.
+        let busy = try harness.readyClient()
+        let folder = CoreFixtures.path("diffusers_plain")
+        var sent: [FileDescriptor] = []
+        defer { for fd in sent { try? fd.close() } }
+        var files: [ImportFile] = []
+        for name in try DurableFile.listDirectory(folder) {
+            let fd = try FileDescriptor.open(folder + "/" + name, .readOnly)
+            sent.append(fd)
+            files.append(ImportFile(fileName: name, fd: fd.rawValue))
+        }
+        try busy.send(.importAdapter(ImportRequest(name: "busy", files: files, alpha: nil, base: nil, description: "", tags: [], newVersion: true)))
+        try busy.send(try helloFrame(id: 77).bytes)
+        expect(try drain(busy), .protocolViolation, "a second HELLO behind an IMPORT")
+        busy.close()
+
+        // Never whole: a frame cut short after the bytes that carried its descriptor, then
+        // the client hangs up.
+        let cut = try harness.readyClient()
+        try sendWithDescriptor(Array(export.bytes.prefix(20)), on: cut)
+        cut.close()
+        return failures
+    }
+
+    @Test func descriptorsOfRejectedAndUnfinishedFramesAreClosed() async throws {
+        let scratch = try ScratchFolder()
+        let harness = try await Self.serve(scratch: scratch)
+        defer { harness.cleanup() }
+        #expect(try Self.rejectedFrames(harness) == [])
+        #expect(eventually { harness.server.statistics.snapshot().connectionsOpen == 0 })
+        let baseline = openDescriptorCount()
+        for _ in 0..<3 {
+            #expect(try Self.rejectedFrames(harness) == [])
             #expect(eventually { openDescriptorCount() == baseline }, "open descriptors: \(openDescriptorCount()), before: \(baseline)")
         }
     }
