@@ -12,7 +12,7 @@ public enum ConnectionAction<Descriptor: FrameDescriptor>: Sendable {
     case send(EncodedFrame)
     /// Hand a decoded request to the handler. `fds` arrived with the frame (the message's
     /// `fd` fields hold their numbers) and belong to the handler from now on. Exactly one
-    /// completion must follow (``ConnectionState/complete(requestID:message:fds:)``).
+    /// completion must follow (``ConnectionState/complete(requestID:message:holding:)``).
     case dispatch(ClientMessage, requestID: UInt32, fds: [Descriptor])
     /// Close these received descriptors: the frame that brought them was rejected, or the
     /// connection is ending with them still queued.

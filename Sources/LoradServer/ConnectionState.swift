@@ -192,22 +192,26 @@ public struct ConnectionState<Descriptor: FrameDescriptor>: Sendable {
 
     // MARK: Replies and shutdown
 
-    /// A handler answered `requestID` with `message` and the descriptors `fds` it passes.
+    /// A handler answered `requestID` with `message`, holding the descriptors numbered `held`
+    /// (references to their owners, which keep them open until the frame is sent).
     ///
-    /// The seam's convention (``HandlerReply``): every descriptor field of `message` holds an
-    /// *index* into `fds`, and each index `0..<fds.count` is named exactly once. The frame
-    /// gets the real descriptors, in the order the payload names them. Returns the frame to
-    /// queue, or none when the request is not in flight. A reply that cannot be encoded (over
-    /// the frame limit, a field over its bound, indexes that do not match `fds`) becomes
-    /// ERROR `internal` saying why, without descriptors.
-    public mutating func complete(requestID: UInt32, message: ServerMessage, fds: [Int32] = []) -> Completion {
+    /// The seam's convention (``HandlerReply``): every descriptor field of `message` holds the
+    /// number of a descriptor the reply holds, and the reply holds exactly the descriptors its
+    /// fields name, each as often as it is named. The encoder writes each field as the index
+    /// the wire requires and lists the descriptors in that order, so the frame passes exactly
+    /// the descriptors the payload names. Returns the frame to queue, or none when the request
+    /// is not in flight. A reply that cannot be encoded (over the frame limit, a field over
+    /// its bound, fields naming descriptors the reply does not hold, or held descriptors no
+    /// field names) becomes ERROR `internal` saying why, without descriptors: the caller then
+    /// drops what the reply held.
+    public mutating func complete(requestID: UInt32, message: ServerMessage, holding held: [Int32] = []) -> Completion {
         guard !isClosing, inFlight.remove(requestID) != nil else {
             return Completion(frame: nil, actions: [])
         }
         var frame: EncodedFrame
         do {
             frame = try message.encode(requestID: requestID, limits: frameLimits)
-            frame.fds = try Self.resolve(indexes: frame.fds, in: fds)
+            try Self.check(named: frame.fds, held: held)
         } catch {
             let text =
                 "the server could not encode its \(message.opcode.wireName) reply (\(error.message)); this is a server bug, please report it"
@@ -407,16 +411,15 @@ public struct ConnectionState<Descriptor: FrameDescriptor>: Sendable {
         return fds.isEmpty ? [] : [.closeDescriptors(fds)]
     }
 
-    /// The descriptors a frame passes, from the `indexes` its payload names (in naming order)
-    /// into the handler's `fds`. Throws unless every index is in range and each of `fds` is
-    /// named exactly once.
-    static func resolve(indexes: [Int32], in fds: [Int32]) throws(WireError) -> [Int32] {
-        guard indexes.count == fds.count, indexes.sorted() == (0..<Int32(clamping: fds.count)).map({ $0 }) else {
+    /// Checks that the descriptors a reply's fields name (`named`, in naming order) are
+    /// exactly the ones it holds (`held`), counting repeats: one segment may be named twice
+    /// when it is held twice.
+    static func check(named: [Int32], held: [Int32]) throws(WireError) {
+        guard named.sorted() == held.sorted() else {
             throw WireError(
                 .internal,
-                "the payload names descriptor indexes \(indexes) but the reply carries \(fds.count) descriptors; each index 0..<\(fds.count) must be named once")
+                "the payload names descriptors \(named) but the reply holds \(held); name each held descriptor once")
         }
-        return indexes.map { fds[Int($0)] }
     }
 
     /// Encodes a server-made frame. These messages are small and within every bound (error

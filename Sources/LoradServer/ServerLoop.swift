@@ -311,11 +311,14 @@ final class ServerLoop {
     }
 
     /// Queues the handler's `reply` to `requestID` on `connection` (written at the end of
-    /// this turn of the loop).
+    /// this turn of the loop). The frame keeps the reply's descriptors until it is sent; a
+    /// reply answered with ERROR `internal` instead (it named descriptors it did not hold)
+    /// lets them go here.
     private func complete(requestID: UInt32, with reply: HandlerReply, on connection: ServerConnection, now: ContinuousClock.Instant) {
-        let result = connection.state.complete(requestID: requestID, message: reply.message, fds: reply.fds.map(\.rawValue))
+        let held = reply.descriptors.map(\.fd.rawValue)
+        let result = connection.state.complete(requestID: requestID, message: reply.message, holding: held)
         if let frame = result.frame {
-            enqueue(OutboundFrame(frame, keepAlive: reply.keepAlive), on: connection, now: now)
+            enqueue(OutboundFrame(frame, descriptors: frame.fds.isEmpty ? [] : reply.descriptors), on: connection, now: now)
         }
         perform(result.actions, on: connection, now: now)
         scheduleFlush(connection)
@@ -371,15 +374,10 @@ final class ServerLoop {
         unflushed.removeAll(keepingCapacity: true)
     }
 
+    /// Queues `frame`; a frame that cannot be queued (the connection is closed, the frame
+    /// empty) is dropped with the references it held.
     private func enqueue(_ frame: OutboundFrame, on connection: ServerConnection, now: ContinuousClock.Instant) {
-        guard !connection.isClosed else {
-            release(frame)
-            return
-        }
-        if let rejected = connection.outbound.append(frame) {
-            release(rejected)
-            return
-        }
+        guard !connection.isClosed, connection.outbound.append(frame) == nil else { return }
         let queued = connection.outbound.queuedBytes
         if queued > settings.maxQueuedBytesPerConnection {
             statistics.slowReadersDropped.bump()
@@ -412,10 +410,7 @@ final class ServerLoop {
             }
             statistics.bytesSent.bump(sent)
             statistics.descriptorsSent.bump(fds.count)
-            connection.outbound.consume(sent) { frame in
-                statistics.framesSent.bump()
-                release(frame)
-            }
+            connection.outbound.consume(sent) { _ in statistics.framesSent.bump() }
         }
         if connection.isEnding {
             apply(connection.closing.queueDrained(), to: connection, now: now)
@@ -482,7 +477,7 @@ final class ServerLoop {
             logger.debug("closing the socket of \(connection.logName) failed: \(error)")
         }
         connection.state.abandon().closeAll()
-        for frame in connection.outbound.removeAll() { release(frame) }
+        _ = connection.outbound.removeAll()  // unsent frames let their descriptors' owners go
         connections.removeValue(forKey: connection.id)
         timed.remove(connection.id)
         connection.isTimed = false
@@ -490,10 +485,5 @@ final class ServerLoop {
         logger.debug("closed \(connection.logName): \(reason)")
         if connection.peer != nil { server.handler.connectionClosed(connection.id) }
         if acceptPaused, acceptResumeAt == nil { resumeAccepting() }
-    }
-
-    private func release(_ frame: OutboundFrame) {
-        guard !frame.ownedFDs.isEmpty else { return }
-        OwnedDescriptors(frame.ownedFDs.map(FileDescriptor.init(rawValue:))).close()
     }
 }

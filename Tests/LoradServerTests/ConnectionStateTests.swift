@@ -298,35 +298,47 @@ import Testing
         #expect(requests.first?.message == .exportAdapter(ExportRequest(adapter: AdapterRef(name: "a"), output: 33)))
     }
 
-    func sessionReply(fdIndexes: [Int32]) -> ServerMessage {
+    /// A GET_SEGMENTS reply whose segment `fd` fields name `fds`, in that order.
+    func sessionReply(naming fds: [Int32]) -> ServerMessage {
         .getSegments(
             SessionReply(
                 sessionID: 1, base: "b", mode: .factors, generation: 0,
-                active: fdIndexes.dropFirst().indices.map { ActiveAdapter(name: "a\($0)", version: 1, weight: 1) },
-                segments: fdIndexes.enumerated().map { position, index in
+                active: fds.dropFirst().indices.map { ActiveAdapter(name: "a\($0)", version: 1, weight: 1) },
+                segments: fds.enumerated().map { position, fd in
                     SegmentDescriptor(
-                        kind: position == 0 ? .base : .factors, segmentID: UInt64(position + 1), byteSize: 4096, fd: index,
+                        kind: position == 0 ? .base : .factors, segmentID: UInt64(position + 1), byteSize: 4096, fd: fd,
                         adapterIndex: position == 0 ? nil : UInt16(position - 1))
                 }))
     }
 
-    @Test func replyDescriptorIndexesAreResolvedToTheHandlersDescriptors() throws {
+    @Test func aReplySendsExactlyTheDescriptorsItNamesInNamingOrder() throws {
         var state = try ready()
         _ = state.receive(try ClientMessage.getSegments(GetSegmentsRequest(sessionID: 1)).encode(requestID: 2).bytes, now: t0)
-        // The payload names index 1 first, then index 0: the frame passes fds in naming order.
-        let completion = state.complete(requestID: 2, message: sessionReply(fdIndexes: [1, 0]), fds: [123, 456])
+        // The payload names 456 first, then 123 (the reply holds them the other way round):
+        // the frame passes them in naming order and the wire fields hold their indexes.
+        let completion = state.complete(requestID: 2, message: sessionReply(naming: [456, 123]), holding: [123, 456])
         let frame = try #require(completion.frame)
         #expect(frame.fds == [456, 123])
+        #expect(frame == (try sessionReply(naming: [456, 123]).encode(requestID: 2, limits: settings.frameLimits)))
         let decoded = try decodeServerFrame(frame)
         guard case .getSegments(let reply) = decoded.message else { Issue.record("expected GET_SEGMENTS_REPLY"); return }
         #expect(reply.segments.map(\.fd) == [456, 123])
     }
 
-    @Test(arguments: [([Int32](), [Int32](arrayLiteral: 5)), ([0, 2], [5, 6]), ([0, 0], [5, 6]), ([0], [5, 6])])
-    func replyIndexesThatDoNotMatchTheDescriptorsBecomeAnInternalError(indexes: [Int32], fds: [Int32]) throws {
+    @Test func aDescriptorHeldTwiceMayBeNamedTwice() throws {
         var state = try ready()
         _ = state.receive(try ClientMessage.getSegments(GetSegmentsRequest(sessionID: 1)).encode(requestID: 2).bytes, now: t0)
-        let completion = state.complete(requestID: 2, message: sessionReply(fdIndexes: indexes), fds: fds)
+        let completion = state.complete(requestID: 2, message: sessionReply(naming: [9, 5, 5]), holding: [5, 9, 5])
+        #expect(completion.frame?.fds == [9, 5, 5])
+    }
+
+    @Test(arguments: [
+        ([Int32](), [Int32](arrayLiteral: 5)), ([5, 7], [5, 6]), ([5, 5], [5, 6]), ([5], [5, 6]), ([5, 6], []),
+    ])
+    func replyNamingOtherDescriptorsThanItHoldsBecomesAnInternalError(named: [Int32], held: [Int32]) throws {
+        var state = try ready()
+        _ = state.receive(try ClientMessage.getSegments(GetSegmentsRequest(sessionID: 1)).encode(requestID: 2).bytes, now: t0)
+        let completion = state.complete(requestID: 2, message: sessionReply(naming: named), holding: held)
         let frame = try #require(completion.frame)
         #expect(frame.fds.isEmpty)
         #expect(errorCode(try decodeServerFrame(frame).message) == .internal)
