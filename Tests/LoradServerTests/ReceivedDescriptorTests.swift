@@ -5,28 +5,7 @@ import LoradSystem
 import LoradWire
 import Testing
 
-/// The write end of a fresh pipe, and a way to see whether every copy of it is closed: the
-/// read end reports a hang-up then. Unlike "is this number open?", this cannot be fooled by
-/// another test reusing the number.
-final class WatchedDescriptor {
-    let writeEnd: FileDescriptor
-    private let readEnd: OwnedFileDescriptor
-
-    init() throws {
-        var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { throw SystemError(errno: errno, operation: "pipe") }
-        // Close-on-exec, so that a child another test starts cannot keep the write end open.
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        readEnd = OwnedFileDescriptor(FileDescriptor(rawValue: ends[0]))
-        writeEnd = FileDescriptor(rawValue: ends[1])
-    }
-
-    /// Whether the write end is closed everywhere.
-    var isClosed: Bool {
-        var entry = pollfd(fd: readEnd.descriptor.rawValue, events: Int16(POLLIN), revents: 0)
-        return poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLHUP) != 0
-    }
-
+extension WatchedDescriptor {
     /// The write end, owned by a new ``ReceivedDescriptor`` as the server wraps what `recvmsg`
     /// returns.
     func received() -> ReceivedDescriptor { ReceivedDescriptor(receiving: writeEnd) }

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import LoradDaemon
 import LoradServer
@@ -137,11 +138,16 @@ import Testing
         }
     }
 
-    /// Sends `bytes` with one descriptor of /dev/null attached, then closes the test's copy.
-    static func sendWithDescriptor(_ bytes: [UInt8], on client: TestClient, count: Int = 1) throws {
-        let strays = try (0..<count).map { _ in try FileDescriptor.open("/dev/null", .readOnly) }
-        defer { for stray in strays { try? stray.close() } }
-        try client.send(bytes, fds: strays.map(\.rawValue))
+    /// Sends `bytes` with `count` descriptors attached, each the write end of a new pipe,
+    /// then closes the test's copies: from then on only the server holds them, and
+    /// `watched` tells when it has closed them.
+    static func sendWatched(
+        _ bytes: [UInt8], on client: TestClient, count: Int = 1, watched: inout [WatchedDescriptor]
+    ) throws {
+        let pipes = try (0..<count).map { _ in try WatchedDescriptor() }
+        watched += pipes
+        defer { for pipe in pipes { try? pipe.writeEnd.close() } }
+        try client.send(bytes, fds: pipes.map(\.writeEnd.rawValue))
     }
 
     /// Reads until the connection ends; returns the codes of the ERROR and FATAL frames seen.
@@ -154,10 +160,13 @@ import Testing
         return codes
     }
 
-    /// Frames whose descriptors the server refuses, fails with FATAL, or never sees whole: one
-    /// connection each (but the first), and what each got; the descriptors that came with them
-    /// must all be closed.
-    static func rejectedFrames(_ harness: ServerHarness<DaemonCore>) throws -> [String] {
+    /// Frames whose descriptors the server refuses, fails with FATAL, or never sees whole, one
+    /// connection each (but the first); returns what went otherwise than expected. Each
+    /// descriptor sent is a watched pipe end (added to `watched`) but for the IMPORT's files,
+    /// which are in `importFolder`.
+    static func rejectedFrames(
+        _ harness: ServerHarness<DaemonCore>, importFolder: String, watched: inout [WatchedDescriptor]
+    ) throws -> [String] {
         var failures: [String] = []
         func expect(_ codes: [ErrorCode], _ wanted: ErrorCode, _ what: String) {
             if !codes.contains(wanted) { failures.append("\(what): expected \(wanted), got \(codes)") }
@@ -166,7 +175,7 @@ import Testing
 
         // Refused, the connection goes on: an unknown request opcode carrying a descriptor.
         let refused = try harness.readyClient()
-        try sendWithDescriptor(rawFrame(opcode: 0x0099, requestID: 5, payload: [1, 2, 3, 4], fdCount: 1), on: refused)
+        try sendWatched(rawFrame(opcode: 0x0099, requestID: 5, payload: [1, 2, 3, 4], fdCount: 1), on: refused, watched: &watched)
         expect([try refused.expectFrame().message.errorCodeForTests].compactMap { $0 }, .unknownOpcode, "unknown opcode")
         if try refused.call(.ping(PingRequest(token: 3))).message != .ping(PingReply(token: 3)) { failures.append("no PING after the refusal") }
         refused.close()
@@ -175,7 +184,7 @@ import Testing
         // whole frame announcing none that brings one; a header announcing two with one; a
         // frame over the size limit.
         let early = try harness.client()
-        try sendWithDescriptor(export.bytes, on: early)
+        try sendWatched(export.bytes, on: early, watched: &watched)
         expect(try drain(early), .handshakeRequired, "request before HELLO")
         early.close()
         var unnamed = try pingFrame(id: 2).bytes
@@ -190,7 +199,7 @@ import Testing
         ]
         for (bytes, count, code, what) in cases {
             let client = try harness.readyClient()
-            try sendWithDescriptor(bytes, on: client, count: count)
+            try sendWatched(bytes, on: client, count: count, watched: &watched)
             expect(try drain(client), code, what)
             client.close()
         }
@@ -198,12 +207,11 @@ import Testing
         // FATAL while a request that brought descriptors runs on a worker: IMPORT, then a
         // second HELLO. The worker still closes them when it is done.
         let busy = try harness.readyClient()
-        let folder = CoreFixtures.path("diffusers_plain")
+        var files: [ImportFile] = []
         var sent: [FileDescriptor] = []
         defer { for fd in sent { try? fd.close() } }
-        var files: [ImportFile] = []
-        for name in try DurableFile.listDirectory(folder) {
-            let fd = try FileDescriptor.open(folder + "/" + name, .readOnly)
+        for name in try DurableFile.listDirectory(importFolder) {
+            let fd = try FileDescriptor.open(importFolder + "/" + name, .readOnly)
             sent.append(fd)
             files.append(ImportFile(fileName: name, fd: fd.rawValue))
         }
@@ -215,21 +223,28 @@ import Testing
         // Never whole: a frame cut short after the bytes that carried its descriptor, then
         // the client hangs up.
         let cut = try harness.readyClient()
-        try sendWithDescriptor(Array(export.bytes.prefix(20)), on: cut)
+        try sendWatched(Array(export.bytes.prefix(20)), on: cut, watched: &watched)
         cut.close()
         return failures
     }
 
+    /// Process-wide counts move with whatever other suites run meanwhile, so this case
+    /// watches the very descriptors it sends: pipe ends (closed everywhere once the read end
+    /// hangs up) and IMPORT files in a folder of its own.
     @Test func descriptorsOfRejectedAndUnfinishedFramesAreClosed() async throws {
         let scratch = try ScratchFolder()
         let harness = try await Self.serve(scratch: scratch)
         defer { harness.cleanup() }
-        #expect(try Self.rejectedFrames(harness) == [])
-        #expect(eventually { harness.server.statistics.snapshot().connectionsOpen == 0 })
-        let baseline = openDescriptorCount()
+        let importFolder = scratch.path + "/import"
+        try FileManager.default.copyItem(atPath: CoreFixtures.path("diffusers_plain"), toPath: importFolder)
         for _ in 0..<3 {
-            #expect(try Self.rejectedFrames(harness) == [])
-            #expect(eventually { openDescriptorCount() == baseline }, "open descriptors: \(openDescriptorCount()), before: \(baseline)")
+            var watched: [WatchedDescriptor] = []
+            #expect(try Self.rejectedFrames(harness, importFolder: importFolder, watched: &watched) == [])
+            #expect(watched.count == 8)
+            #expect(
+                eventually { watched.allSatisfy(\.isClosed) },
+                "\(watched.filter { !$0.isClosed }.count) of the \(watched.count) descriptors sent are still open")
+            #expect(eventually { openDescriptorCount(under: importFolder) == 0 }, "IMPORT files still open: \(openDescriptorCount(under: importFolder))")
         }
     }
 }
