@@ -14,7 +14,7 @@ public struct ReceivedFrame<Descriptor: FrameDescriptor>: Sendable {
 
     /// Creates a frame. `payload.count` and `fds.count` should match the header; the message
     /// decoders read only `payload` and `fds`.
-    public init(header: FrameHeader, payload: [UInt8], fds: [Descriptor] = []) {
+    @inlinable public init(header: FrameHeader, payload: [UInt8], fds: [Descriptor] = []) {
         self.header = header
         self.payload = payload
         self.fds = fds
@@ -22,7 +22,7 @@ public struct ReceivedFrame<Descriptor: FrameDescriptor>: Sendable {
 
     /// The frame as the message decoders read it: descriptors by number (borrowed: this frame's
     /// descriptors stay with their owner, who keeps them open while the numbers are used).
-    public var numbered: Frame {
+    @inlinable public var numbered: Frame {
         Frame(header: header, payload: payload, fds: fds.map(\.descriptorNumber))
     }
 }

@@ -24,39 +24,41 @@ public struct FrameDecoder<Descriptor: FrameDescriptor>: Sendable {
     /// set the announced ones. Applies from the next header on.
     public var limits: FrameLimits
 
-    private var buffer: [UInt8] = []
-    private var readIndex = 0
-    private var queuedFDs: [Descriptor] = []
-    private var pendingHeader: FrameHeader?
-    private var failure: WireError?
+    // Internal and inlinable (like the methods): the decoder is generic, and unspecialised
+    // generic code across modules would cost every frame.
+    @usableFromInline var buffer: [UInt8] = []
+    @usableFromInline var readIndex = 0
+    @usableFromInline var queuedFDs: [Descriptor] = []
+    @usableFromInline var pendingHeader: FrameHeader?
+    @usableFromInline var failure: WireError?
 
     /// Creates an empty decoder checking frames against `limits`, queueing descriptors as
     /// `Descriptor`s.
-    public init(limits: FrameLimits = .default) {
+    @inlinable public init(limits: FrameLimits = .default) {
         self.limits = limits
     }
 
     /// The number of received bytes not yet returned in a frame.
-    public var bufferedByteCount: Int { buffer.count - readIndex }
+    @inlinable public var bufferedByteCount: Int { buffer.count - readIndex }
 
     /// Whether no partial frame is pending (a clean place for the peer to close).
-    public var isAtFrameBoundary: Bool { bufferedByteCount == 0 && pendingHeader == nil }
+    @inlinable public var isAtFrameBoundary: Bool { bufferedByteCount == 0 && pendingHeader == nil }
 
     /// The error that stopped the decoder, if any.
-    public var error: WireError? { failure }
+    @inlinable public var error: WireError? { failure }
 
     /// Appends one `recvmsg` result: `bytes` in order, and `fds`, the descriptors from its
     /// control message in the order the kernel delivered them. Descriptors are queued even
     /// after a failure, so that `takeUndeliveredFDs()` returns them for closing.
-    public mutating func feed(_ bytes: some Collection<UInt8>, fds: [Descriptor] = []) {
+    @inlinable public mutating func feed(_ bytes: some Collection<UInt8>, fds: [Descriptor] = []) {
         queuedFDs.append(contentsOf: fds)
         guard failure == nil else { return }
         if readIndex > 0, readIndex == buffer.count {
             buffer.removeAll(keepingCapacity: true)
             readIndex = 0
         }
-        // One copy for contiguous bytes (a receive buffer, an array): this generic is not
-        // specialised across modules, and the element-wise append costs every frame.
+        // One copy for contiguous bytes (a receive buffer, an array): the element-wise append
+        // would cost every frame.
         let copied: Void? = bytes.withContiguousStorageIfAvailable { buffer.append(contentsOf: $0) }
         if copied == nil { buffer.append(contentsOf: bytes) }
     }
@@ -64,7 +66,7 @@ public struct FrameDecoder<Descriptor: FrameDescriptor>: Sendable {
     /// Returns the next complete frame, `nil` when more bytes are needed, or throws the fatal
     /// error that makes the stream unusable (`malformed_frame`, `frame_too_large`,
     /// `fd_count_mismatch`). The returned frame owns its descriptors.
-    public mutating func nextFrame() throws(WireError) -> ReceivedFrame<Descriptor>? {
+    @inlinable public mutating func nextFrame() throws(WireError) -> ReceivedFrame<Descriptor>? {
         if let failure { throw failure }
         do {
             return try step()
@@ -77,12 +79,12 @@ public struct FrameDecoder<Descriptor: FrameDescriptor>: Sendable {
     /// Removes and returns every descriptor received but not yet handed out in a frame. The
     /// caller closes them (after an error, or when the connection ends mid-frame); owning
     /// descriptors close when the caller lets them go.
-    public mutating func takeUndeliveredFDs() -> [Descriptor] {
+    @inlinable public mutating func takeUndeliveredFDs() -> [Descriptor] {
         defer { queuedFDs.removeAll() }
         return queuedFDs
     }
 
-    private mutating func step() throws(WireError) -> ReceivedFrame<Descriptor>? {
+    @inlinable mutating func step() throws(WireError) -> ReceivedFrame<Descriptor>? {
         let header: FrameHeader
         if let pendingHeader {
             header = pendingHeader
@@ -125,7 +127,7 @@ public struct FrameDecoder<Descriptor: FrameDescriptor>: Sendable {
 
     /// Between frames: no descriptors may wait unless a frame has begun (its header partly
     /// received), and then at most one frame's worth.
-    private func checkQueueWhileIdle() throws(WireError) {
+    @inlinable func checkQueueWhileIdle() throws(WireError) {
         if bufferedByteCount == 0, !queuedFDs.isEmpty {
             throw WireError(
                 .fdCountMismatch,
@@ -140,7 +142,7 @@ public struct FrameDecoder<Descriptor: FrameDescriptor>: Sendable {
         }
     }
 
-    private mutating func compact() {
+    @inlinable mutating func compact() {
         if readIndex == buffer.count {
             buffer.removeAll(keepingCapacity: true)
             readIndex = 0
@@ -150,7 +152,7 @@ public struct FrameDecoder<Descriptor: FrameDescriptor>: Sendable {
         }
     }
 
-    private func frameName(_ header: FrameHeader) -> String {
+    @inlinable func frameName(_ header: FrameHeader) -> String {
         let name = Opcode(rawValue: header.opcode)?.description ?? "opcode 0x\(String(header.opcode, radix: 16))"
         return "frame \(name) (request \(header.requestID))"
     }
@@ -159,7 +161,7 @@ public struct FrameDecoder<Descriptor: FrameDescriptor>: Sendable {
 extension FrameDecoder where Descriptor == Int32 {
     /// Creates an empty decoder checking frames against `limits` whose descriptors are plain
     /// numbers, owned by the caller (so that `FrameDecoder()` needs no type argument).
-    public init(limits: FrameLimits = .default) {
+    @inlinable public init(limits: FrameLimits = .default) {
         self.limits = limits
     }
 }

@@ -10,5 +10,5 @@ public protocol FrameDescriptor: Sendable {
 
 extension Int32: FrameDescriptor {
     /// The number itself.
-    public var descriptorNumber: Int32 { self }
+    @inlinable public var descriptorNumber: Int32 { self }
 }
