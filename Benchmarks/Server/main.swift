@@ -8,20 +8,25 @@ import LoradSystem
 import LoradWire
 import Synchronization
 
+/// One sealed memfd the bench handler passes in every GET_SEGMENTS reply, like a cached
+/// segment: open for the whole run.
+final class BenchSegment: PassedDescriptor {
+    let fd: FileDescriptor
+
+    init(index: Int) throws {
+        fd = try Memfd.create(name: "bench-\(index)")
+        try fd.write(Array(repeating: UInt8(index), count: 4096))
+        try Memfd.addSeals(.immutable, to: fd)
+    }
+}
+
 /// Answers PING on the loop thread (token 0) or from a Dispatch worker (token 1), and
 /// GET_SEGMENTS with `segmentCount` sealed memfds, like a session reply.
 final class BenchHandler: RequestHandling {
-    let segments: [FileDescriptor]
+    let segments: [BenchSegment]
 
     init(segmentCount: Int) throws {
-        var fds: [FileDescriptor] = []
-        for index in 0..<segmentCount {
-            let fd = try Memfd.create(name: "bench-\(index)")
-            try fd.write(Array(repeating: UInt8(index), count: 4096))
-            try Memfd.addSeals(.immutable, to: fd)
-            fds.append(fd)
-        }
-        segments = fds
+        segments = try (0..<segmentCount).map(BenchSegment.init(index:))
     }
 
     func handle(
@@ -37,12 +42,12 @@ final class BenchHandler: RequestHandling {
             let descriptors = segments.indices.map { index in
                 SegmentDescriptor(
                     kind: index == 0 ? .base : .factors, segmentID: UInt64(index + 1), byteSize: 4096,
-                    fd: Int32(index), adapterIndex: index == 0 ? nil : UInt16(index - 1))
+                    fd: segments[index].fd.rawValue, adapterIndex: index == 0 ? nil : UInt16(index - 1))
             }
             let active = (1..<max(1, segments.count)).map { ActiveAdapter(name: "a\($0)", version: 1, weight: 0.5) }
             let session = SessionReply(
                 sessionID: get.sessionID, base: "base", mode: .factors, generation: 1, active: active, segments: descriptors)
-            reply(HandlerReply(.getSegments(session), fds: segments))
+            reply(HandlerReply(.getSegments(session), passing: segments))
         default:
             reply(HandlerReply(.error(ErrorPayload(code: .unsupported, message: "bench"))))
         }

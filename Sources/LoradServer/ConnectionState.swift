@@ -5,12 +5,21 @@ import LoradWire
 /// go in, ``ConnectionAction``s come out. No I/O, no clock reads, no descriptor is closed here,
 /// so every path is tested by feeding bytes (see `ConnectionStateTests`).
 ///
+/// `Descriptor` is how received descriptors are held: the server uses ``ReceivedDescriptor``,
+/// which owns one descriptor from `recvmsg` on, so that each is owned by exactly one holder
+/// until it is closed: the decoder's queue, then the `dispatch` action that hands it to the
+/// handler or the `closeDescriptors` action that rejects it (or ``abandon()``'s result).
+/// Tests use plain numbers.
+///
 /// Phases: `awaitingHello` → `ready` → `closing`. It frames the stream with `FrameDecoder`,
 /// negotiates HELLO (PROTOCOL.md, "Handshake"), checks request ids and the in-flight limit,
 /// and turns every protocol violation into the FATAL frame the spec names, followed by
 /// ``ConnectionAction/close(_:)``. Timeouts are deadlines on a monotonic clock: the loop calls
 /// ``checkDeadlines(now:)`` once ``nextDeadline`` has passed.
-public struct ConnectionState: Sendable {
+public struct ConnectionState<Descriptor: FrameDescriptor>: Sendable {
+    /// The actions this state machine returns.
+    public typealias Action = ConnectionAction<Descriptor>
+
     /// Where the connection is in its life.
     public enum Phase: Sendable, Hashable {
         /// Connected; the first frame must be HELLO.
@@ -22,16 +31,16 @@ public struct ConnectionState: Sendable {
     }
 
     /// What to do when a handler's reply arrives.
-    public struct Completion: Sendable, Equatable {
+    public struct Completion: Sendable {
         /// The frame to queue (the reply, or an ERROR `internal` when the reply could not be
         /// encoded); `nil` when the request is no longer in flight (the connection is closing,
         /// or the id was never dispatched), in which case the reply is discarded.
         public var frame: EncodedFrame?
         /// Actions to perform after queueing `frame` (a close once a drain is finished).
-        public var actions: [ConnectionAction]
+        public var actions: [Action]
 
         /// Creates a completion.
-        public init(frame: EncodedFrame?, actions: [ConnectionAction]) {
+        public init(frame: EncodedFrame?, actions: [Action]) {
             self.frame = frame
             self.actions = actions
         }
@@ -55,7 +64,7 @@ public struct ConnectionState: Sendable {
     /// The ids of requests dispatched and not yet answered.
     public private(set) var inFlight: Set<UInt32> = []
 
-    private var decoder = FrameDecoder(limits: .default)
+    private var decoder = FrameDecoder<Descriptor>(limits: .default)
     /// The deadlines as ``InstantOffset``s: fixed-layout storage, cheap for the loop to test.
     private var handshakeOffset: Duration?
     private var partialFrameOffset: Duration?
@@ -101,14 +110,14 @@ public struct ConnectionState: Sendable {
     /// message, in order. Returns the frames to send, requests to dispatch, descriptors to
     /// close and possibly a close. After a FATAL, everything fed is rejected.
     public mutating func receive(
-        _ bytes: some Collection<UInt8>, fds: [Int32] = [], now: ContinuousClock.Instant
-    ) -> [ConnectionAction] {
+        _ bytes: some Collection<UInt8>, fds: [Descriptor] = [], now: ContinuousClock.Instant
+    ) -> [Action] {
         guard !isClosing else { return fds.isEmpty ? [] : [.closeDescriptors(fds)] }
         decoder.feed(bytes, fds: fds)
-        var actions: [ConnectionAction] = []
+        var actions: [Action] = []
         var completedFrame = false
         while !isClosing {
-            let frame: Frame
+            let frame: ReceivedFrame<Descriptor>
             do {
                 guard let next = try decoder.nextFrame() else { break }
                 frame = next
@@ -129,15 +138,15 @@ public struct ConnectionState: Sendable {
 
     /// `recvmsg` reported `MSG_CTRUNC`: descriptors were lost, so the stream cannot be
     /// trusted. `fds` are the ones that did arrive. FATAL `fd_count_mismatch`.
-    public mutating func controlMessageTruncated(fds: [Int32]) -> [ConnectionAction] {
-        var actions: [ConnectionAction] = fds.isEmpty ? [] : [.closeDescriptors(fds)]
+    public mutating func controlMessageTruncated(fds: [Descriptor]) -> [Action] {
+        var actions: [Action] = fds.isEmpty ? [] : [.closeDescriptors(fds)]
         guard !isClosing else { return actions }
         fail(WireError.controlMessageTruncated.payload, requestID: 0, into: &actions)
         return actions
     }
 
     /// The peer closed its end. Closes whatever descriptors a partial frame left behind.
-    public mutating func endOfStream() -> [ConnectionAction] {
+    public mutating func endOfStream() -> [Action] {
         guard !isClosing else { return [] }
         let midFrame = !decoder.isAtFrameBoundary
         var actions = closingDescriptors()
@@ -148,9 +157,9 @@ public struct ConnectionState: Sendable {
 
     /// Enforces the handshake and partial-frame timeouts: when a deadline is at or before
     /// `now`, answers the FATAL the spec names for it and closes.
-    public mutating func checkDeadlines(now: ContinuousClock.Instant) -> [ConnectionAction] {
+    public mutating func checkDeadlines(now: ContinuousClock.Instant) -> [Action] {
         guard !isClosing else { return [] }
-        var actions: [ConnectionAction] = []
+        var actions: [Action] = []
         let now = InstantOffset.offset(of: now)
         if let deadline = handshakeOffset, deadline <= now {
             let message =
@@ -166,7 +175,7 @@ public struct ConnectionState: Sendable {
 
     /// The server drops the connection without a word (the peer stopped reading, a socket
     /// call failed): returns the received descriptors still queued, for closing.
-    public mutating func abandon() -> [Int32] {
+    public mutating func abandon() -> [Descriptor] {
         phase = .closing
         handshakeOffset = nil
         partialFrameOffset = nil
@@ -175,36 +184,40 @@ public struct ConnectionState: Sendable {
 
     /// Ends the connection with FATAL `payload` (request id 0), e.g. for a peer the access
     /// rules refuse. Does nothing when already closing.
-    public mutating func refuse(_ payload: ErrorPayload) -> [ConnectionAction] {
-        var actions: [ConnectionAction] = []
+    public mutating func refuse(_ payload: ErrorPayload) -> [Action] {
+        var actions: [Action] = []
         if !isClosing { fail(payload, requestID: 0, into: &actions) }
         return actions
     }
 
     // MARK: Replies and shutdown
 
-    /// A handler answered `requestID` with `message` and the descriptors `fds` it passes.
+    /// A handler answered `requestID` with `message`, holding the descriptors numbered `held`
+    /// (references to their owners, which keep them open until the frame is sent).
     ///
-    /// The seam's convention (``HandlerReply``): every descriptor field of `message` holds an
-    /// *index* into `fds`, and each index `0..<fds.count` is named exactly once. The frame
-    /// gets the real descriptors, in the order the payload names them. Returns the frame to
-    /// queue, or none when the request is not in flight. A reply that cannot be encoded (over
-    /// the frame limit, a field over its bound, indexes that do not match `fds`) becomes
-    /// ERROR `internal` saying why, without descriptors.
-    public mutating func complete(requestID: UInt32, message: ServerMessage, fds: [Int32] = []) -> Completion {
+    /// The seam's convention (``HandlerReply``): every descriptor field of `message` holds the
+    /// number of a descriptor the reply holds, and the reply holds exactly the descriptors its
+    /// fields name, each as often as it is named. The encoder writes each field as the index
+    /// the wire requires and lists the descriptors in that order, so the frame passes exactly
+    /// the descriptors the payload names. Returns the frame to queue, or none when the request
+    /// is not in flight. A reply that cannot be encoded (over the frame limit, a field over
+    /// its bound, fields naming descriptors the reply does not hold, or held descriptors no
+    /// field names) becomes ERROR `internal` saying why, without descriptors: the caller then
+    /// drops what the reply held.
+    public mutating func complete(requestID: UInt32, message: ServerMessage, holding held: [Int32] = []) -> Completion {
         guard !isClosing, inFlight.remove(requestID) != nil else {
             return Completion(frame: nil, actions: [])
         }
         var frame: EncodedFrame
         do {
             frame = try message.encode(requestID: requestID, limits: frameLimits)
-            frame.fds = try Self.resolve(indexes: frame.fds, in: fds)
+            try Self.check(named: frame.fds, held: held)
         } catch {
             let text =
                 "the server could not encode its \(message.opcode.wireName) reply (\(error.message)); this is a server bug, please report it"
             frame = Self.encode(.error(ErrorPayload(code: .internal, message: text)), requestID: requestID, limits: frameLimits)
         }
-        var actions: [ConnectionAction] = []
+        var actions: [Action] = []
         if case .fatal(let payload) = message {
             actions += closingDescriptors()
             phase = .closing
@@ -219,7 +232,7 @@ public struct ConnectionState: Sendable {
     /// The server is stopping: sends SHUTTING_DOWN with `grace` and `reason`, answers new
     /// requests with ERROR `shutting_down`, and closes once nothing is in flight. A
     /// connection still waiting for HELLO is closed at once (events need a finished HELLO).
-    public mutating func beginShutdown(grace: Duration, reason: String) -> [ConnectionAction] {
+    public mutating func beginShutdown(grace: Duration, reason: String) -> [Action] {
         switch phase {
         case .closing:
             return []
@@ -233,7 +246,7 @@ public struct ConnectionState: Sendable {
             isDraining = true
             let milliseconds = UInt32(clamping: Self.milliseconds(grace))
             let event = ShuttingDownEvent(graceMilliseconds: milliseconds, reason: BoundedText.cut(reason, toBytes: WireLimits.maxShortTextBytes))
-            var actions: [ConnectionAction] = [.send(Self.encode(.shuttingDown(event), requestID: 0, limits: frameLimits))]
+            var actions: [Action] = [.send(Self.encode(.shuttingDown(event), requestID: 0, limits: frameLimits))]
             if inFlight.isEmpty {
                 actions += closingDescriptors()
                 phase = .closing
@@ -245,9 +258,9 @@ public struct ConnectionState: Sendable {
 
     /// The shutdown grace time is over: every request still in flight gets ERROR
     /// `shutting_down`, then the connection closes.
-    public mutating func shutdownGraceExpired() -> [ConnectionAction] {
+    public mutating func shutdownGraceExpired() -> [Action] {
         guard !isClosing else { return [] }
-        var actions: [ConnectionAction] = []
+        var actions: [Action] = []
         for id in inFlight.sorted() {
             let payload = ErrorPayload(
                 code: .shuttingDown,
@@ -263,7 +276,7 @@ public struct ConnectionState: Sendable {
 
     // MARK: Frames
 
-    private mutating func handle(_ frame: Frame, into actions: inout [ConnectionAction]) {
+    private mutating func handle(_ frame: ReceivedFrame<Descriptor>, into actions: inout [Action]) {
         let id = frame.header.requestID
         let isHello = frame.header.opcode == Opcode.hello.rawValue
         switch phase {
@@ -291,11 +304,11 @@ public struct ConnectionState: Sendable {
         }
     }
 
-    private mutating func handshake(_ frame: Frame, into actions: inout [ConnectionAction]) {
+    private mutating func handshake(_ frame: ReceivedFrame<Descriptor>, into actions: inout [Action]) {
         let id = frame.header.requestID
         let hello: HelloRequest
         do {
-            guard case .hello(let decoded) = try ClientMessage(decoding: frame) else {
+            guard case .hello(let decoded) = try ClientMessage(decoding: frame.numbered) else {
                 reject(frame, into: &actions)
                 fail(ErrorPayload(code: .handshakeRequired, message: "the first frame was not HELLO"), requestID: id, into: &actions)
                 return
@@ -327,11 +340,11 @@ public struct ConnectionState: Sendable {
         decoder.limits = settings.frameLimits
     }
 
-    private mutating func request(_ frame: Frame, into actions: inout [ConnectionAction]) {
+    private mutating func request(_ frame: ReceivedFrame<Descriptor>, into actions: inout [Action]) {
         let id = frame.header.requestID
         let message: ClientMessage
         do {
-            message = try ClientMessage(decoding: frame)
+            message = try ClientMessage(decoding: frame.numbered)
         } catch {
             reject(frame, into: &actions)
             guard error.code == .unknownOpcode else {
@@ -380,34 +393,33 @@ public struct ConnectionState: Sendable {
     }
 
     /// Sends FATAL `payload` and closes: closes every descriptor still queued in the decoder.
-    private mutating func fail(_ payload: ErrorPayload, requestID: UInt32, into actions: inout [ConnectionAction]) {
+    private mutating func fail(_ payload: ErrorPayload, requestID: UInt32, into actions: inout [Action]) {
         actions += closingDescriptors()
         actions.append(.send(Self.encode(.fatal(payload), requestID: requestID, limits: frameLimits)))
         phase = .closing
         actions.append(.close(.fatal(payload)))
     }
 
-    private func reject(_ frame: Frame, into actions: inout [ConnectionAction]) {
+    private func reject(_ frame: ReceivedFrame<Descriptor>, into actions: inout [Action]) {
         if !frame.fds.isEmpty { actions.append(.closeDescriptors(frame.fds)) }
     }
 
-    private mutating func closingDescriptors() -> [ConnectionAction] {
+    private mutating func closingDescriptors() -> [Action] {
         handshakeOffset = nil
         partialFrameOffset = nil
         let fds = decoder.takeUndeliveredFDs()
         return fds.isEmpty ? [] : [.closeDescriptors(fds)]
     }
 
-    /// The descriptors a frame passes, from the `indexes` its payload names (in naming order)
-    /// into the handler's `fds`. Throws unless every index is in range and each of `fds` is
-    /// named exactly once.
-    static func resolve(indexes: [Int32], in fds: [Int32]) throws(WireError) -> [Int32] {
-        guard indexes.count == fds.count, indexes.sorted() == (0..<Int32(clamping: fds.count)).map({ $0 }) else {
+    /// Checks that the descriptors a reply's fields name (`named`, in naming order) are
+    /// exactly the ones it holds (`held`), counting repeats: one segment may be named twice
+    /// when it is held twice.
+    static func check(named: [Int32], held: [Int32]) throws(WireError) {
+        guard named.sorted() == held.sorted() else {
             throw WireError(
                 .internal,
-                "the payload names descriptor indexes \(indexes) but the reply carries \(fds.count) descriptors; each index 0..<\(fds.count) must be named once")
+                "the payload names descriptors \(named) but the reply holds \(held); name each held descriptor once")
         }
-        return indexes.map { fds[Int($0)] }
     }
 
     /// Encodes a server-made frame. These messages are small and within every bound (error
@@ -429,3 +441,5 @@ public struct ConnectionState: Sendable {
         Int64(clamping: duration.whole(.milliseconds))
     }
 }
+
+extension ConnectionState.Completion: Equatable where Descriptor: Equatable {}

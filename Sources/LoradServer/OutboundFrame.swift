@@ -1,19 +1,18 @@
 import LoradWire
 
-/// A frame waiting in a connection's ``OutboundQueue``, with what must live until it is sent.
+/// A frame waiting in a connection's ``OutboundQueue``, with the owners of the descriptors it
+/// passes.
 public struct OutboundFrame: Sendable {
-    /// The bytes and the descriptors to attach to the first of them. The descriptors are not
-    /// owned by this value: `keepAlive` or `ownedFDs` keeps them open.
+    /// The bytes, and the numbers of the descriptors to attach to the first of them (in the
+    /// order the payload indexes them). Borrowed: `descriptors` keeps them open.
     public var frame: EncodedFrame
-    /// Objects that own `frame.fds` (segments); released once the frame is sent or dropped.
-    public var keepAlive: [any Sendable]
-    /// Descriptors made just for this frame; the server closes them once it is sent or dropped.
-    public var ownedFDs: [Int32]
+    /// The owners of `frame.fds` (a reply's ``HandlerReply/descriptors``), let go once the
+    /// frame is sent or dropped; the server never closes the descriptors itself.
+    public var descriptors: [any PassedDescriptor]
 
-    /// Wraps `frame` with its owners.
-    public init(_ frame: EncodedFrame, keepAlive: [any Sendable] = [], ownedFDs: [Int32] = []) {
+    /// Wraps `frame` with the owners of its descriptors.
+    public init(_ frame: EncodedFrame, descriptors: [any PassedDescriptor] = []) {
         self.frame = frame
-        self.keepAlive = keepAlive
-        self.ownedFDs = ownedFDs
+        self.descriptors = descriptors
     }
 }

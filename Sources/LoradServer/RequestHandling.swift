@@ -27,24 +27,30 @@ public struct PeerContext: Sendable, Hashable {
     }
 }
 
-/// A reply to one request: the message plus the descriptors it carries (in the order the payload
-/// indexes them). `keepAlive` holds whatever owns those descriptors (segments) until the frame is
-/// sent; the server never closes reply descriptors itself.
+/// A reply to one request: the message, and references to the descriptors it passes.
+///
+/// Every descriptor field of `message` (a segment's `fd`) holds the *number* of a descriptor in
+/// ``descriptors``, and each held descriptor is named by exactly one field (one held twice,
+/// twice). The encoder turns each field into the index the wire requires and attaches the
+/// descriptors in that order. The server keeps ``descriptors`` until the frame is sent and
+/// never closes them itself; a reply that breaks the convention is answered with ERROR
+/// `internal` and its references are dropped at once.
 public struct HandlerReply: Sendable {
     /// The reply message.
     public var message: ServerMessage
-    /// The descriptors attached to the frame, in the order the payload indexes them. Not owned by
-    /// the server: `keepAlive` keeps them open until the frame is sent.
-    public var fds: [FileDescriptor]
-    /// Objects owning `fds` (for example segments); the server drops them once the frame is sent.
-    public var keepAlive: [any Sendable]
+    /// The owners of the descriptors the message names (for example segments), kept until the
+    /// frame is sent.
+    public var descriptors: [any PassedDescriptor]
 
-    /// Creates a reply.
-    public init(_ message: ServerMessage, fds: [FileDescriptor] = [], keepAlive: [any Sendable] = []) {
+    /// Creates a reply passing `descriptors`, which the descriptor fields of `message` name by
+    /// number.
+    public init(_ message: ServerMessage, passing descriptors: [any PassedDescriptor] = []) {
         self.message = message
-        self.fds = fds
-        self.keepAlive = keepAlive
+        self.descriptors = descriptors
     }
+
+    /// The passed descriptors, in the order ``descriptors`` holds them (borrowed).
+    public var fds: [FileDescriptor] { descriptors.map(\.fd) }
 }
 
 /// The daemon core as the server loop sees it. All methods are called on the loop thread and must not

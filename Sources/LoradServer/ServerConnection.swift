@@ -13,7 +13,7 @@ final class ServerConnection {
     /// The peer as the handler sees it; `nil` for a refused peer (never shown to the handler).
     var peer: PeerContext?
     /// The protocol state machine.
-    var state: ConnectionState
+    var state: ConnectionState<ReceivedDescriptor>
     /// Frames waiting to be written.
     var outbound = OutboundQueue()
     /// The interest set registered with epoll.
@@ -30,7 +30,7 @@ final class ServerConnection {
     var isFlushScheduled = false
 
     init(
-        id: UInt64, socket: UnixSocket, credentials: PeerCredentials, state: ConnectionState,
+        id: UInt64, socket: UnixSocket, credentials: PeerCredentials, state: ConnectionState<ReceivedDescriptor>,
         interest: Epoll.Interest
     ) {
         self.id = id

@@ -212,7 +212,7 @@ final class ServerLoop {
         let current = server.live.withLock { $0 }
         let connection = ServerConnection(
             id: id, socket: socket, credentials: credentials,
-            state: ConnectionState(settings: current.connection, now: now), interest: .readable)
+            state: ConnectionState<ReceivedDescriptor>(settings: current.connection, now: now), interest: .readable)
         connections[id] = connection
         statistics.connectionsOpen.bump()
         switch current.access.decide(for: credentials) {
@@ -284,10 +284,11 @@ final class ServerLoop {
                 return
             }
             guard case .completed(let message) = outcome else { break }
-            let fds = message.fds.map(\.rawValue)
+            // Owned from here on: each descriptor is closed exactly once, by whoever holds it last.
+            let fds = message.fds.map(ReceivedDescriptor.init(receiving:))
             statistics.bytesReceived.bump(message.byteCount)
             statistics.descriptorsReceived.bump(fds.count)
-            let actions: [ConnectionAction]
+            let actions: [ConnectionAction<ReceivedDescriptor>]
             if message.controlTruncated {
                 actions = connection.state.controlMessageTruncated(fds: fds)
             } else if message.isEndOfStream {
@@ -304,27 +305,29 @@ final class ServerLoop {
 
     // MARK: Actions
 
-    private func perform(_ actions: [ConnectionAction], on connection: ServerConnection, now: ContinuousClock.Instant) {
+    private func perform(
+        _ actions: [ConnectionAction<ReceivedDescriptor>], on connection: ServerConnection, now: ContinuousClock.Instant
+    ) {
         for action in actions {
             switch action {
             case .send(let frame):
                 enqueue(OutboundFrame(frame), on: connection, now: now)
             case .dispatch(let message, let requestID, let fds):
                 guard !connection.isClosed, var peer = connection.peer else {
-                    closeDescriptors(fds)
+                    fds.closeAll()
                     continue
                 }
                 statistics.requestsDispatched.bump()
                 if case .ready(let version) = connection.state.phase { peer.protocolVersion = version }
                 let route = ReplyRoute(connectionID: connection.id, requestID: requestID, mailbox: server.mailbox, logger: logger)
                 server.handler.handle(
-                    message, requestID: requestID, fds: fds.isEmpty ? .empty : OwnedDescriptors(fds.map(FileDescriptor.init(rawValue:))), peer: peer,
+                    message, requestID: requestID, fds: fds.isEmpty ? .empty : OwnedDescriptors(taking: fds), peer: peer,
                     reply: { route.deliver($0) })
                 if let reply = route.endHandling() {
                     complete(requestID: requestID, with: reply, on: connection, now: now)
                 }
             case .closeDescriptors(let fds):
-                closeDescriptors(fds)
+                fds.closeAll()
             case .close(let reason):
                 beginClose(connection, reason: reason, now: now)
             }
@@ -332,11 +335,14 @@ final class ServerLoop {
     }
 
     /// Queues the handler's `reply` to `requestID` on `connection` (written at the end of
-    /// this turn of the loop).
+    /// this turn of the loop). The frame keeps the reply's descriptors until it is sent; a
+    /// reply answered with ERROR `internal` instead (it named descriptors it did not hold)
+    /// lets them go here.
     private func complete(requestID: UInt32, with reply: HandlerReply, on connection: ServerConnection, now: ContinuousClock.Instant) {
-        let result = connection.state.complete(requestID: requestID, message: reply.message, fds: reply.fds.map(\.rawValue))
+        let held = reply.descriptors.map(\.fd.rawValue)
+        let result = connection.state.complete(requestID: requestID, message: reply.message, holding: held)
         if let frame = result.frame {
-            enqueue(OutboundFrame(frame, keepAlive: reply.keepAlive), on: connection, now: now)
+            enqueue(OutboundFrame(frame, descriptors: frame.fds.isEmpty ? [] : reply.descriptors), on: connection, now: now)
         }
         perform(result.actions, on: connection, now: now)
         scheduleFlush(connection)
@@ -365,7 +371,7 @@ final class ServerLoop {
             return
         }
         stopping = (deadline, request.grace, request.reason, false)
-        logger.notice("stopping (\(request.reason)): waiting up to \(ConnectionState.text(request.grace)) for \(connections.count) open connection\(connections.count == 1 ? "" : "s") to finish")
+        logger.notice("stopping (\(request.reason)): waiting up to \(ConnectionState<ReceivedDescriptor>.text(request.grace)) for \(connections.count) open connection\(connections.count == 1 ? "" : "s") to finish")
         closeListener()
         for connection in Array(connections.values) where !connection.isClosed {
             perform(connection.state.beginShutdown(grace: request.grace, reason: request.reason), on: connection, now: now)
@@ -392,15 +398,10 @@ final class ServerLoop {
         unflushed.removeAll(keepingCapacity: true)
     }
 
+    /// Queues `frame`; a frame that cannot be queued (the connection is closed, the frame
+    /// empty) is dropped with the references it held.
     private func enqueue(_ frame: OutboundFrame, on connection: ServerConnection, now: ContinuousClock.Instant) {
-        guard !connection.isClosed else {
-            release(frame)
-            return
-        }
-        if let rejected = connection.outbound.append(frame) {
-            release(rejected)
-            return
-        }
+        guard !connection.isClosed, connection.outbound.append(frame) == nil else { return }
         let queued = connection.outbound.queuedBytes
         if queued > settings.maxQueuedBytesPerConnection {
             statistics.slowReadersDropped.bump()
@@ -433,10 +434,7 @@ final class ServerLoop {
             }
             statistics.bytesSent.bump(sent)
             statistics.descriptorsSent.bump(fds.count)
-            connection.outbound.consume(sent) { frame in
-                statistics.framesSent.bump()
-                release(frame)
-            }
+            connection.outbound.consume(sent) { _ in statistics.framesSent.bump() }
         }
         if connection.isEnding {
             apply(connection.closing.queueDrained(), to: connection, now: now)
@@ -502,8 +500,8 @@ final class ServerLoop {
         } catch {
             logger.debug("closing the socket of \(connection.logName) failed: \(error)")
         }
-        closeDescriptors(connection.state.abandon())
-        for frame in connection.outbound.removeAll() { release(frame) }
+        connection.state.abandon().closeAll()
+        _ = connection.outbound.removeAll()  // unsent frames let their descriptors' owners go
         connections.removeValue(forKey: connection.id)
         timed.remove(connection.id)
         connection.isTimed = false
@@ -514,16 +512,5 @@ final class ServerLoop {
             server.handler.connectionClosed(connection.id)
         }
         if acceptPaused, acceptResumeAt == nil { resumeAccepting() }
-    }
-
-    private func release(_ frame: OutboundFrame) {
-        closeDescriptors(frame.ownedFDs)
-    }
-
-    /// Closes descriptors that came with frames no handler takes (the connection state's
-    /// `closeDescriptors` actions, frames left when a connection closes).
-    private func closeDescriptors(_ fds: [Int32]) {
-        guard !fds.isEmpty else { return }
-        OwnedDescriptors(fds.map(FileDescriptor.init(rawValue:))).close()
     }
 }

@@ -5,7 +5,7 @@ import LoradWire
 import Synchronization
 
 /// Owns a sealed memfd for as long as a reply needs it, like a core's segment.
-public final class SegmentHolder: Sendable {
+public final class SegmentHolder: PassedDescriptor {
     public let fd: FileDescriptor
     public init(fd: FileDescriptor) { self.fd = fd }
     deinit { try? fd.close() }
@@ -52,8 +52,8 @@ public final class FakeHandler: RequestHandling {
                 let size = UInt64(try holder.fd.size())
                 let session = SessionReply(
                     sessionID: request.sessionID, base: "base", mode: .factors, generation: 0, active: [],
-                    segments: [SegmentDescriptor(kind: .base, segmentID: 1, byteSize: size, fd: 0)])
-                reply(HandlerReply(.getSegments(session), fds: [holder.fd], keepAlive: [holder]))
+                    segments: [SegmentDescriptor(kind: .base, segmentID: 1, byteSize: size, fd: holder.fd.rawValue)])
+                reply(HandlerReply(.getSegments(session), passing: [holder]))
             } catch {
                 reply(HandlerReply(.error(ErrorPayload(code: .internal, message: "\(error)"))))
             }

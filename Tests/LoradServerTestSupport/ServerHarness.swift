@@ -78,6 +78,18 @@ public func openDescriptorCount() -> Int {
     (try? DurableFile.listDirectory("/proc/self/fd").count) ?? -1
 }
 
+/// The number of open descriptors of this process that refer to a file below `folder`.
+public func openDescriptorCount(under folder: String) -> Int {
+    let entries = (try? DurableFile.listDirectory("/proc/self/fd")) ?? []
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    return entries.count { entry in
+        let length = readlink("/proc/self/fd/" + entry, &buffer, buffer.count - 1)
+        guard length > 0 else { return false }
+        let target = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return target.hasPrefix(folder + "/")
+    }
+}
+
 /// Polls `condition` every millisecond for up to `timeout`; returns whether it came true.
 public func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) -> Bool {
     let deadline = ContinuousClock.now.advanced(by: timeout)

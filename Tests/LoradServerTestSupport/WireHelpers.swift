@@ -65,31 +65,33 @@ public func decodeServerFrame(_ frame: EncodedFrame) throws -> SentFrame {
 }
 
 /// The frames among `actions`, decoded.
-public func sentFrames(_ actions: [ConnectionAction]) throws -> [SentFrame] {
+public func sentFrames<Descriptor>(_ actions: [ConnectionAction<Descriptor>]) throws -> [SentFrame] {
     try actions.compactMap { action -> SentFrame? in
         guard case .send(let frame) = action else { return nil }
         return try decodeServerFrame(frame)
     }
 }
 
-/// The requests dispatched among `actions`.
-public func dispatched(_ actions: [ConnectionAction]) -> [(message: ClientMessage, requestID: UInt32, fds: [Int32])] {
+/// The requests dispatched among `actions`, with the numbers of their descriptors.
+public func dispatched<Descriptor>(
+    _ actions: [ConnectionAction<Descriptor>]
+) -> [(message: ClientMessage, requestID: UInt32, fds: [Int32])] {
     actions.compactMap { action in
         guard case .dispatch(let message, let id, let fds) = action else { return nil }
-        return (message, id, fds)
+        return (message, id, fds.map(\.descriptorNumber))
     }
 }
 
-/// Every descriptor `actions` asks to close.
-public func closedDescriptors(_ actions: [ConnectionAction]) -> [Int32] {
+/// The numbers of every descriptor `actions` asks to close.
+public func closedDescriptors<Descriptor>(_ actions: [ConnectionAction<Descriptor>]) -> [Int32] {
     actions.flatMap { action -> [Int32] in
         guard case .closeDescriptors(let fds) = action else { return [] }
-        return fds
+        return fds.map(\.descriptorNumber)
     }
 }
 
 /// The close reason among `actions`, if any.
-public func closeReason(_ actions: [ConnectionAction]) -> ConnectionCloseReason? {
+public func closeReason<Descriptor>(_ actions: [ConnectionAction<Descriptor>]) -> ConnectionCloseReason? {
     for case .close(let reason) in actions { return reason }
     return nil
 }

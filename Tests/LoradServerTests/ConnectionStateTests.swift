@@ -10,8 +10,8 @@ import Testing
         maxRequestsInFlight: 3, handshakeTimeout: .seconds(5), partialFrameTimeout: .seconds(30))
 
     /// A connection that has finished HELLO.
-    func ready() throws -> ConnectionState {
-        var state = ConnectionState(settings: settings, now: t0)
+    func ready() throws -> ConnectionState<Int32> {
+        var state = ConnectionState<Int32>(settings: settings, now: t0)
         let actions = state.receive(try helloFrame().bytes, now: t0)
         #expect(try sentFrames(actions).count == 1)
         return state
@@ -19,7 +19,7 @@ import Testing
 
     /// Asserts `actions` send exactly one FATAL with `code` and `requestID`, then close.
     func expectFatal(
-        _ actions: [ConnectionAction], _ code: ErrorCode, requestID: UInt32 = 0,
+        _ actions: [ConnectionAction<Int32>], _ code: ErrorCode, requestID: UInt32 = 0,
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let frames = try sentFrames(actions)
@@ -39,7 +39,7 @@ import Testing
     // MARK: Handshake
 
     @Test func helloIsAnsweredWithVersionAndLimits() throws {
-        var state = ConnectionState(settings: settings, now: t0)
+        var state = ConnectionState<Int32>(settings: settings, now: t0)
         #expect(state.handshakeDeadline == t0.advanced(by: .seconds(5)))
         let actions = state.receive(try helloFrame(id: 9).bytes, now: t0)
         let frames = try sentFrames(actions)
@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func helloOfferingARangeGetsTheHighestSpokenVersion() throws {
-        var state = ConnectionState(
+        var state = ConnectionState<Int32>(
             settings: ConnectionSettings(supportedVersions: [ProtocolVersion(major: 1, minor: 0)]), now: t0)
         let hello = try helloFrame(minVersion: ProtocolVersion(major: 0, minor: 9), maxVersion: ProtocolVersion(major: 1, minor: 5))
         let frames = try sentFrames(state.receive(hello.bytes, now: t0))
@@ -72,7 +72,7 @@ import Testing
         (ProtocolVersion(major: 1, minor: 1), ProtocolVersion(major: 1, minor: 0)),
     ])
     func unknownVersionIsFatal(minVersion: ProtocolVersion, maxVersion: ProtocolVersion) throws {
-        var state = ConnectionState(settings: settings, now: t0)
+        var state = ConnectionState<Int32>(settings: settings, now: t0)
         let actions = state.receive(try helloFrame(id: 4, minVersion: minVersion, maxVersion: maxVersion).bytes, now: t0)
         try expectFatal(actions, .unsupportedVersion, requestID: 4)
         #expect(state.isClosing)
@@ -82,13 +82,13 @@ import Testing
     }
 
     @Test func requestBeforeHelloIsFatal() throws {
-        var state = ConnectionState(settings: settings, now: t0)
+        var state = ConnectionState<Int32>(settings: settings, now: t0)
         try expectFatal(state.receive(try pingFrame(id: 3).bytes, now: t0), .handshakeRequired, requestID: 3)
         #expect(state.receive(try helloFrame().bytes, now: t0).isEmpty, "nothing is read after FATAL")
     }
 
     @Test func requestBeforeHelloClosesItsDescriptors() throws {
-        var state = ConnectionState(settings: settings, now: t0)
+        var state = ConnectionState<Int32>(settings: settings, now: t0)
         let export = try ClientMessage.exportAdapter(ExportRequest(adapter: AdapterRef(name: "a"), output: 50))
             .encode(requestID: 2)
         let actions = state.receive(export.bytes, fds: [77], now: t0)
@@ -97,7 +97,7 @@ import Testing
     }
 
     @Test func malformedHelloIsFatal() throws {
-        var state = ConnectionState(settings: settings, now: t0)
+        var state = ConnectionState<Int32>(settings: settings, now: t0)
         let bytes = rawFrame(opcode: Opcode.hello.rawValue, requestID: 1, payload: [1, 0])
         try expectFatal(state.receive(bytes, now: t0), .malformedFrame, requestID: 1)
     }
@@ -108,7 +108,7 @@ import Testing
     }
 
     @Test func handshakeTimeoutIsFatal() throws {
-        var state = ConnectionState(settings: settings, now: t0)
+        var state = ConnectionState<Int32>(settings: settings, now: t0)
         #expect(state.nextDeadline == t0.advanced(by: .seconds(5)))
         #expect(state.hasDeadline)
         #expect(state.checkDeadlines(now: t0.advanced(by: .milliseconds(4999))).isEmpty)
@@ -120,7 +120,7 @@ import Testing
     }
 
     @Test func handshakeTimeoutClosesDescriptorsOfAPartialFrame() throws {
-        var state = ConnectionState(settings: settings, now: t0)
+        var state = ConnectionState<Int32>(settings: settings, now: t0)
         let hello = try helloFrame().bytes
         #expect(state.receive(hello.prefix(10), fds: [31], now: t0).isEmpty)
         let actions = state.checkDeadlines(now: t0.advanced(by: .seconds(6)))
@@ -161,12 +161,12 @@ import Testing
     }
 
     @Test func theDefaultLimitAppliesBeforeHello() throws {
-        var state = ConnectionState(settings: settings, now: t0)
+        var state = ConnectionState<Int32>(settings: settings, now: t0)
         // 10000 bytes exceed the announced 8192 but not the 65536 default: not yet an error...
         let header = rawFrame(opcode: Opcode.hello.rawValue, requestID: 1, length: 10000)
         #expect(state.receive(header, now: t0).isEmpty)
         // ...but 65537 does.
-        var other = ConnectionState(settings: settings, now: t0)
+        var other = ConnectionState<Int32>(settings: settings, now: t0)
         try expectFatal(other.receive(rawFrame(opcode: Opcode.hello.rawValue, requestID: 1, length: 65537 - 16), now: t0), .frameTooLarge)
     }
 
@@ -298,35 +298,47 @@ import Testing
         #expect(requests.first?.message == .exportAdapter(ExportRequest(adapter: AdapterRef(name: "a"), output: 33)))
     }
 
-    func sessionReply(fdIndexes: [Int32]) -> ServerMessage {
+    /// A GET_SEGMENTS reply whose segment `fd` fields name `fds`, in that order.
+    func sessionReply(naming fds: [Int32]) -> ServerMessage {
         .getSegments(
             SessionReply(
                 sessionID: 1, base: "b", mode: .factors, generation: 0,
-                active: fdIndexes.dropFirst().indices.map { ActiveAdapter(name: "a\($0)", version: 1, weight: 1) },
-                segments: fdIndexes.enumerated().map { position, index in
+                active: fds.dropFirst().indices.map { ActiveAdapter(name: "a\($0)", version: 1, weight: 1) },
+                segments: fds.enumerated().map { position, fd in
                     SegmentDescriptor(
-                        kind: position == 0 ? .base : .factors, segmentID: UInt64(position + 1), byteSize: 4096, fd: index,
+                        kind: position == 0 ? .base : .factors, segmentID: UInt64(position + 1), byteSize: 4096, fd: fd,
                         adapterIndex: position == 0 ? nil : UInt16(position - 1))
                 }))
     }
 
-    @Test func replyDescriptorIndexesAreResolvedToTheHandlersDescriptors() throws {
+    @Test func aReplySendsExactlyTheDescriptorsItNamesInNamingOrder() throws {
         var state = try ready()
         _ = state.receive(try ClientMessage.getSegments(GetSegmentsRequest(sessionID: 1)).encode(requestID: 2).bytes, now: t0)
-        // The payload names index 1 first, then index 0: the frame passes fds in naming order.
-        let completion = state.complete(requestID: 2, message: sessionReply(fdIndexes: [1, 0]), fds: [123, 456])
+        // The payload names 456 first, then 123 (the reply holds them the other way round):
+        // the frame passes them in naming order and the wire fields hold their indexes.
+        let completion = state.complete(requestID: 2, message: sessionReply(naming: [456, 123]), holding: [123, 456])
         let frame = try #require(completion.frame)
         #expect(frame.fds == [456, 123])
+        #expect(frame == (try sessionReply(naming: [456, 123]).encode(requestID: 2, limits: settings.frameLimits)))
         let decoded = try decodeServerFrame(frame)
         guard case .getSegments(let reply) = decoded.message else { Issue.record("expected GET_SEGMENTS_REPLY"); return }
         #expect(reply.segments.map(\.fd) == [456, 123])
     }
 
-    @Test(arguments: [([Int32](), [Int32](arrayLiteral: 5)), ([0, 2], [5, 6]), ([0, 0], [5, 6]), ([0], [5, 6])])
-    func replyIndexesThatDoNotMatchTheDescriptorsBecomeAnInternalError(indexes: [Int32], fds: [Int32]) throws {
+    @Test func aDescriptorHeldTwiceMayBeNamedTwice() throws {
         var state = try ready()
         _ = state.receive(try ClientMessage.getSegments(GetSegmentsRequest(sessionID: 1)).encode(requestID: 2).bytes, now: t0)
-        let completion = state.complete(requestID: 2, message: sessionReply(fdIndexes: indexes), fds: fds)
+        let completion = state.complete(requestID: 2, message: sessionReply(naming: [9, 5, 5]), holding: [5, 9, 5])
+        #expect(completion.frame?.fds == [9, 5, 5])
+    }
+
+    @Test(arguments: [
+        ([Int32](), [Int32](arrayLiteral: 5)), ([5, 7], [5, 6]), ([5, 5], [5, 6]), ([5], [5, 6]), ([5, 6], []),
+    ])
+    func replyNamingOtherDescriptorsThanItHoldsBecomesAnInternalError(named: [Int32], held: [Int32]) throws {
+        var state = try ready()
+        _ = state.receive(try ClientMessage.getSegments(GetSegmentsRequest(sessionID: 1)).encode(requestID: 2).bytes, now: t0)
+        let completion = state.complete(requestID: 2, message: sessionReply(naming: named), holding: held)
         let frame = try #require(completion.frame)
         #expect(frame.fds.isEmpty)
         #expect(errorCode(try decodeServerFrame(frame).message) == .internal)
@@ -334,7 +346,7 @@ import Testing
 
     @Test func completionOfAnUnknownIdIsDropped() throws {
         var state = try ready()
-        #expect(state.complete(requestID: 44, message: .ping(PingReply(token: 0))) == ConnectionState.Completion(frame: nil, actions: []))
+        #expect(state.complete(requestID: 44, message: .ping(PingReply(token: 0))) == ConnectionState<Int32>.Completion(frame: nil, actions: []))
     }
 
     @Test func replyTooLargeForTheFrameBecomesAnInternalError() throws {
@@ -350,15 +362,15 @@ import Testing
     // MARK: Byte by byte
 
     @Test func byteByByteFeedingGivesTheSameActions() throws {
-        var whole = ConnectionState(settings: settings, now: t0)
-        var split = ConnectionState(settings: settings, now: t0)
+        var whole = ConnectionState<Int32>(settings: settings, now: t0)
+        var split = ConnectionState<Int32>(settings: settings, now: t0)
         let export = try ClientMessage.exportAdapter(ExportRequest(adapter: AdapterRef(name: "zz", version: 3), output: 0))
             .encode(requestID: 12)
         let stream = try helloFrame().bytes + pingFrame(id: 10, token: 99).bytes + export.bytes + pingFrame(id: 11).bytes
         let exportStart = try helloFrame().bytes.count + pingFrame(id: 10).bytes.count
         let expected = whole.receive(stream[...].prefix(exportStart), now: t0)
             + whole.receive(stream[exportStart...], fds: [55], now: t0)
-        var actions: [ConnectionAction] = []
+        var actions: [ConnectionAction<Int32>] = []
         for index in stream.indices {
             actions += split.receive([stream[index]], fds: index == exportStart ? [55] : [], now: t0)
         }
@@ -376,8 +388,8 @@ import Testing
             try helloFrame(minVersion: ProtocolVersion(major: 3, minor: 0), maxVersion: ProtocolVersion(major: 3, minor: 0)).bytes,
         ]
         for stream in streams {
-            var whole = ConnectionState(settings: settings, now: t0)
-            var split = ConnectionState(settings: settings, now: t0)
+            var whole = ConnectionState<Int32>(settings: settings, now: t0)
+            var split = ConnectionState<Int32>(settings: settings, now: t0)
             let expected = whole.receive(stream, now: t0)
             let actions = stream.flatMap { split.receive([$0], now: t0) }
             #expect(actions == expected)
@@ -433,7 +445,7 @@ import Testing
     // MARK: Refusal and shutdown
 
     @Test func refuseSendsFatalAndCloses() throws {
-        var state = ConnectionState(settings: settings, now: t0)
+        var state = ConnectionState<Int32>(settings: settings, now: t0)
         let actions = state.refuse(ErrorPayload(code: .permissionDenied, message: "uid 5 may not connect"))
         try expectFatal(actions, .permissionDenied)
         #expect(state.refuse(ErrorPayload(code: .permissionDenied, message: "again")).isEmpty)
@@ -475,7 +487,7 @@ import Testing
     }
 
     @Test func shutdownBeforeHelloClosesWithoutAnEvent() throws {
-        var state = ConnectionState(settings: settings, now: t0)
+        var state = ConnectionState<Int32>(settings: settings, now: t0)
         #expect(state.beginShutdown(grace: .seconds(1), reason: "stop") == [.close(.drained)])
     }
 

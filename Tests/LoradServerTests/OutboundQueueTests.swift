@@ -4,8 +4,8 @@ import LoradWire
 import Testing
 
 @Suite struct OutboundQueueTests {
-    func frame(_ bytes: [UInt8], fds: [Int32] = [], owned: [Int32] = []) -> OutboundFrame {
-        OutboundFrame(EncodedFrame(bytes: bytes, fds: fds), ownedFDs: owned)
+    func frame(_ bytes: [UInt8], fds: [Int32] = []) -> OutboundFrame {
+        OutboundFrame(EncodedFrame(bytes: bytes, fds: fds))
     }
 
     /// Drains `queue` with writes of at most `step` bytes; returns (bytes, fds) per write.
@@ -52,18 +52,18 @@ import Testing
 
     @Test func consumeReturnsEveryFinishedFrameInOrder() {
         var queue = OutboundQueue()
-        _ = queue.append(frame([1, 1, 1], owned: [11]))
-        _ = queue.append(frame([2, 2], owned: [12]))
-        _ = queue.append(frame([3, 3, 3], owned: [13]))
+        _ = queue.append(frame([1, 1, 1]))
+        _ = queue.append(frame([2, 2]))
+        _ = queue.append(frame([3, 3, 3]))
         _ = queue.nextWrite(maxBytes: 100)
         #expect(queue.consume(2).isEmpty)
-        #expect(queue.consume(4).map(\.ownedFDs) == [[11], [12]])
+        #expect(queue.consume(4).map(\.frame.bytes) == [[1, 1, 1], [2, 2]])
         #expect(queue.count == 1)
         #expect(queue.queuedBytes == 2)
         let next = queue.nextWrite(maxBytes: 100)
         #expect(next.map { Array($0.bytes[$0.offset...]) } == [3, 3])
         #expect(next?.fds == [])
-        #expect(queue.consume(2).map(\.ownedFDs) == [[13]])
+        #expect(queue.consume(2).map(\.frame.bytes) == [[3, 3, 3]])
         #expect(queue.nextWrite(maxBytes: 100) == nil)
     }
 
@@ -80,18 +80,18 @@ import Testing
 
     @Test func emptyFramesAreNeverQueued() {
         var queue = OutboundQueue()
-        let rejected = queue.append(frame([], owned: [4]))
-        #expect(rejected?.ownedFDs == [4])
+        let rejected = queue.append(frame([], fds: [4]))
+        #expect(rejected?.frame.fds == [4])
         #expect(queue.isEmpty)
     }
 
     @Test func removeAllReturnsUnfinishedFrames() {
         var queue = OutboundQueue()
-        _ = queue.append(frame([1, 2], owned: [1]))
-        _ = queue.append(frame([3], owned: [2]))
+        _ = queue.append(frame([1, 2]))
+        _ = queue.append(frame([3]))
         _ = queue.nextWrite(maxBytes: 100)
         _ = queue.consume(1)
-        #expect(queue.removeAll().map(\.ownedFDs) == [[1], [2]])
+        #expect(queue.removeAll().map(\.frame.bytes) == [[1, 2], [3]])
         #expect(queue.isEmpty)
         #expect(queue.queuedBytes == 0)
     }
@@ -119,14 +119,14 @@ import Testing
 
     @Test func consumeHandsFinishedFramesToTheCallerInOrder() {
         var queue = OutboundQueue()
-        _ = queue.append(frame([1, 2], owned: [11]))
-        _ = queue.append(frame([3, 4], owned: [12]))
-        _ = queue.append(frame([5, 6], owned: [13]))
-        var finished: [[Int32]] = []
-        queue.consume(3) { finished.append($0.ownedFDs) }
-        #expect(finished == [[11]])
-        queue.consume(3) { finished.append($0.ownedFDs) }
-        #expect(finished == [[11], [12], [13]])
+        _ = queue.append(frame([1, 2]))
+        _ = queue.append(frame([3, 4]))
+        _ = queue.append(frame([5, 6]))
+        var finished: [[UInt8]] = []
+        queue.consume(3) { finished.append($0.frame.bytes) }
+        #expect(finished == [[1, 2]])
+        queue.consume(3) { finished.append($0.frame.bytes) }
+        #expect(finished == [[1, 2], [3, 4], [5, 6]])
         #expect(queue.isEmpty)
         #expect(queue.queuedBytes == 0)
     }

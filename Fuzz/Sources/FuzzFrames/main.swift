@@ -40,7 +40,7 @@ private func readLE32(_ bytes: [UInt8], _ at: Int) -> UInt32 {
 }
 
 /// Takes every complete frame; false once the decoder has failed (its errors are sticky).
-private func drain(_ decoder: inout FrameDecoder) -> Bool {
+private func drain(_ decoder: inout FrameDecoder<Int32>) -> Bool {
     while true {
         let frame: Frame?
         do { frame = try decoder.nextFrame() } catch { return false }

@@ -35,19 +35,19 @@ extension DaemonCore {
     }
 
     /// The reply describing `session`: the base segment first, then `segments` (one factors
-    /// segment per active adapter, or one overlay), each with its descriptor.
+    /// segment per active adapter, or one overlay), each with its descriptor. The reply holds
+    /// the segments themselves, which keep their descriptors open until it is sent.
     func sessionReply(
         _ session: Session, base: ResidentBase, segments: [Segment], wrap: (SessionReply) -> ServerMessage
     ) -> HandlerReply {
-        var descriptors = [base.segment.descriptor(fdIndex: 0)]
+        var descriptors = [base.segment.descriptor()]
         for (index, segment) in segments.enumerated() {
-            descriptors.append(segment.descriptor(fdIndex: index + 1, adapterIndex: segment.kind == .factors ? index : nil))
+            descriptors.append(segment.descriptor(adapterIndex: segment.kind == .factors ? index : nil))
         }
         let reply = SessionReply(
             sessionID: session.id, base: session.base, mode: session.mode, generation: session.generation,
             active: session.active.map(\.wire), segments: descriptors)
-        let all = [base.segment] + segments
-        return HandlerReply(wrap(reply), fds: all.map(\.fd), keepAlive: all)
+        return HandlerReply(wrap(reply), passing: [base.segment] + segments)
     }
 
     /// Resolves `reference` in the store to a set entry with `weight` for a session on `base`.

@@ -1,3 +1,4 @@
+import LoradServer
 import LoradSystem
 import LoradTensors
 import LoradWire
@@ -8,9 +9,10 @@ import Synchronization
 /// F_SEAL_GROW | F_SEAL_SEAL`), so it can be handed to any number of clients.
 ///
 /// The segment owns its descriptor and closes it in `deinit`; mappings made from it (by the
-/// daemon or by clients that received a duplicate) stay valid after that. Made by
-/// ``SegmentBuilder``.
-public final class Segment: Sendable {
+/// daemon or by clients that received a copy) stay valid after that. Replies pass it by
+/// holding a reference (``PassedDescriptor``): the cache, sessions and replies in flight share
+/// it, and the descriptor closes when the last of them lets go. Made by ``SegmentBuilder``.
+public final class Segment: PassedDescriptor {
     /// Unique for the daemon's lifetime (never reused): equal ids mean identical bytes.
     public let id: UInt64
     /// What the segment holds.
@@ -49,11 +51,12 @@ public final class Segment: Sendable {
         try SafetensorsFile(storage: TensorStorage(region: map()), name: "/memfd:lorad-\(kind)-\(key)")
     }
 
-    /// The wire descriptor of this segment at descriptor index `fdIndex`, naming adapter
-    /// `adapterIndex` for a factors segment.
-    public func descriptor(fdIndex: Int, adapterIndex: Int? = nil) -> SegmentDescriptor {
+    /// The wire descriptor of this segment, naming adapter `adapterIndex` for a factors
+    /// segment. Its `fd` field holds this segment's descriptor number: a reply that carries it
+    /// must hold the segment (``HandlerReply/descriptors``), and the encoder writes the index.
+    public func descriptor(adapterIndex: Int? = nil) -> SegmentDescriptor {
         SegmentDescriptor(
-            kind: kind, segmentID: id, byteSize: UInt64(byteSize), fd: Int32(fdIndex),
+            kind: kind, segmentID: id, byteSize: UInt64(byteSize), fd: fd.rawValue,
             adapterIndex: adapterIndex.map { UInt16(truncatingIfNeeded: $0) })
     }
 

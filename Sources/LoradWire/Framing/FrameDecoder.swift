@@ -13,45 +13,52 @@
 /// complete, before any of the payload is waited for.
 ///
 /// Errors are sticky: after the first one every `nextFrame()` throws it again. The decoder
-/// never closes descriptors; after an error (or when the connection ends) take the ones it
-/// still holds with `takeUndeliveredFDs()` and close them.
-public struct FrameDecoder: Sendable {
+/// never closes descriptors itself. `Descriptor` is how the receiver holds them: plain
+/// numbers (`FrameDecoder()` makes a `FrameDecoder<Int32>`), which the caller must close after
+/// an error or when the connection ends (take them with `takeUndeliveredFDs()`), or owning
+/// objects (the server's), so that every descriptor fed has exactly one owner at a time: the
+/// decoder's queue, then the frame that carries it, and whatever is left goes with the
+/// decoder or with `takeUndeliveredFDs()`.
+public struct FrameDecoder<Descriptor: FrameDescriptor>: Sendable {
     /// The limits frames are checked against. Start with `FrameLimits.default`; after HELLO
     /// set the announced ones. Applies from the next header on.
     public var limits: FrameLimits
 
-    private var buffer: [UInt8] = []
-    private var readIndex = 0
-    private var queuedFDs: [Int32] = []
-    private var pendingHeader: FrameHeader?
-    private var failure: WireError?
+    // Internal and inlinable (like the methods): the decoder is generic, and unspecialised
+    // generic code across modules would cost every frame.
+    @usableFromInline var buffer: [UInt8] = []
+    @usableFromInline var readIndex = 0
+    @usableFromInline var queuedFDs: [Descriptor] = []
+    @usableFromInline var pendingHeader: FrameHeader?
+    @usableFromInline var failure: WireError?
 
-    /// Creates an empty decoder checking frames against `limits`.
-    public init(limits: FrameLimits = .default) {
+    /// Creates an empty decoder checking frames against `limits`, queueing descriptors as
+    /// `Descriptor`s.
+    @inlinable public init(limits: FrameLimits = .default) {
         self.limits = limits
     }
 
     /// The number of received bytes not yet returned in a frame.
-    public var bufferedByteCount: Int { buffer.count - readIndex }
+    @inlinable public var bufferedByteCount: Int { buffer.count - readIndex }
 
     /// Whether no partial frame is pending (a clean place for the peer to close).
-    public var isAtFrameBoundary: Bool { bufferedByteCount == 0 && pendingHeader == nil }
+    @inlinable public var isAtFrameBoundary: Bool { bufferedByteCount == 0 && pendingHeader == nil }
 
     /// The error that stopped the decoder, if any.
-    public var error: WireError? { failure }
+    @inlinable public var error: WireError? { failure }
 
     /// Appends one `recvmsg` result: `bytes` in order, and `fds`, the descriptors from its
     /// control message in the order the kernel delivered them. Descriptors are queued even
     /// after a failure, so that `takeUndeliveredFDs()` returns them for closing.
-    public mutating func feed(_ bytes: some Collection<UInt8>, fds: [Int32] = []) {
+    @inlinable public mutating func feed(_ bytes: some Collection<UInt8>, fds: [Descriptor] = []) {
         queuedFDs.append(contentsOf: fds)
         guard failure == nil else { return }
         if readIndex > 0, readIndex == buffer.count {
             buffer.removeAll(keepingCapacity: true)
             readIndex = 0
         }
-        // One copy for contiguous bytes (a receive buffer, an array): this generic is not
-        // specialised across modules, and the element-wise append costs every frame.
+        // One copy for contiguous bytes (a receive buffer, an array): the element-wise append
+        // would cost every frame.
         let copied: Void? = bytes.withContiguousStorageIfAvailable { buffer.append(contentsOf: $0) }
         if copied == nil { buffer.append(contentsOf: bytes) }
     }
@@ -59,7 +66,7 @@ public struct FrameDecoder: Sendable {
     /// Returns the next complete frame, `nil` when more bytes are needed, or throws the fatal
     /// error that makes the stream unusable (`malformed_frame`, `frame_too_large`,
     /// `fd_count_mismatch`). The returned frame owns its descriptors.
-    public mutating func nextFrame() throws(WireError) -> Frame? {
+    @inlinable public mutating func nextFrame() throws(WireError) -> ReceivedFrame<Descriptor>? {
         if let failure { throw failure }
         do {
             return try step()
@@ -70,13 +77,14 @@ public struct FrameDecoder: Sendable {
     }
 
     /// Removes and returns every descriptor received but not yet handed out in a frame. The
-    /// caller closes them (after an error, or when the connection ends mid-frame).
-    public mutating func takeUndeliveredFDs() -> [Int32] {
+    /// caller closes them (after an error, or when the connection ends mid-frame); owning
+    /// descriptors close when the caller lets them go.
+    @inlinable public mutating func takeUndeliveredFDs() -> [Descriptor] {
         defer { queuedFDs.removeAll() }
         return queuedFDs
     }
 
-    private mutating func step() throws(WireError) -> Frame? {
+    @inlinable mutating func step() throws(WireError) -> ReceivedFrame<Descriptor>? {
         let header: FrameHeader
         if let pendingHeader {
             header = pendingHeader
@@ -114,12 +122,12 @@ public struct FrameDecoder: Sendable {
         queuedFDs.removeFirst(fds.count)
         pendingHeader = nil
         compact()
-        return Frame(header: header, payload: payload, fds: fds)
+        return ReceivedFrame(header: header, payload: payload, fds: fds)
     }
 
     /// Between frames: no descriptors may wait unless a frame has begun (its header partly
     /// received), and then at most one frame's worth.
-    private func checkQueueWhileIdle() throws(WireError) {
+    @inlinable func checkQueueWhileIdle() throws(WireError) {
         if bufferedByteCount == 0, !queuedFDs.isEmpty {
             throw WireError(
                 .fdCountMismatch,
@@ -134,7 +142,7 @@ public struct FrameDecoder: Sendable {
         }
     }
 
-    private mutating func compact() {
+    @inlinable mutating func compact() {
         if readIndex == buffer.count {
             buffer.removeAll(keepingCapacity: true)
             readIndex = 0
@@ -144,8 +152,16 @@ public struct FrameDecoder: Sendable {
         }
     }
 
-    private func frameName(_ header: FrameHeader) -> String {
+    @inlinable func frameName(_ header: FrameHeader) -> String {
         let name = Opcode(rawValue: header.opcode)?.description ?? "opcode 0x\(String(header.opcode, radix: 16))"
         return "frame \(name) (request \(header.requestID))"
+    }
+}
+
+extension FrameDecoder where Descriptor == Int32 {
+    /// Creates an empty decoder checking frames against `limits` whose descriptors are plain
+    /// numbers, owned by the caller (so that `FrameDecoder()` needs no type argument).
+    @inlinable public init(limits: FrameLimits = .default) {
+        self.limits = limits
     }
 }

@@ -51,9 +51,11 @@ import Testing
         #expect(state.generation == 1)
         #expect(state.active == [ActiveAdapter(name: "plain", version: 1, weight: 0.7), ActiveAdapter(name: "meta", version: 1, weight: -0.3)])
         #expect(state.segments.map(\.kind) == [.base, .overlay])
-        #expect(state.segments.map(\.fd) == [0, 1])
+        // The reply names, in order, the descriptors of the segments it holds (the encoder
+        // makes them the wire's indexes 0 and 1).
+        #expect(state.segments.map(\.fd) == switched.fds.map(\.rawValue))
         #expect(state.segments.allSatisfy { $0.adapterIndex == nil })
-        #expect(switched.fds.count == 2 && switched.keepAlive.count == 2)
+        #expect(switched.fds.count == 2 && switched.descriptors.allSatisfy { $0 is Segment })
 
         let baseFile = try SafetensorsFile(path: CoreFixtures.basePath)
         let baseSegment = try segmentFile(switched, 0)

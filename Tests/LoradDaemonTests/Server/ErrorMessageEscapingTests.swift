@@ -35,7 +35,7 @@ import Testing
             serverName: "lorad/test", frameLimits: FrameLimits(maxFrameBytes: 8192, maxFDsPerFrame: 4),
             maxRequestsInFlight: 3, handshakeTimeout: .seconds(5), partialFrameTimeout: .seconds(30))
         let now = ContinuousClock.now
-        var state = ConnectionState(settings: settings, now: now)
+        var state = ConnectionState<Int32>(settings: settings, now: now)
         let hello = try helloFrame(
             id: 2, minVersion: ProtocolVersion(major: 9, minor: 0), maxVersion: ProtocolVersion(major: 9, minor: 1),
             name: Self.hostile)
