@@ -50,7 +50,9 @@ public enum LoradClientError: Error, Sendable, CustomStringConvertible {
     public var code: ErrorCode? {
         switch self {
         case .server(let payload, _), .fatal(let payload): payload.code
-        default: nil
+        case .daemonUnavailable, .permissionDenied, .timedOut, .system, .connectionClosed, .protocolViolation, .invalidRequest,
+             .invalidSegment, .notConnected:
+            nil
         }
     }
 
@@ -59,7 +61,9 @@ public enum LoradClientError: Error, Sendable, CustomStringConvertible {
     public var errorName: String? {
         switch self {
         case .server(let payload, _), .fatal(let payload): payload.name
-        default: nil
+        case .daemonUnavailable, .permissionDenied, .timedOut, .system, .connectionClosed, .protocolViolation, .invalidRequest,
+             .invalidSegment, .notConnected:
+            nil
         }
     }
 
@@ -67,7 +71,8 @@ public enum LoradClientError: Error, Sendable, CustomStringConvertible {
     public var isRequestError: Bool {
         switch self {
         case .server, .invalidRequest, .invalidSegment: true
-        default: false
+        case .fatal, .daemonUnavailable, .permissionDenied, .timedOut, .system, .connectionClosed, .protocolViolation, .notConnected:
+            false
         }
     }
 

@@ -48,7 +48,9 @@ extension LoradConnection {
         let (reply, _) = try call(request) { message -> SessionReply? in
             switch message {
             case .openSession(let r), .attach(let r), .detach(let r), .switchAdapters(let r), .getSegments(let r): r
-            default: nil
+            case .hello, .ping, .cancel, .listBases, .listAdapters, .showAdapter, .importAdapter, .exportAdapter, .removeAdapter,
+                .closeSession, .merge, .evict, .stats, .verify, .gc, .shuttingDown, .error, .fatal:
+                nil
             }
         }
         return SessionState(reply)

@@ -89,7 +89,9 @@ struct ReplyMailbox: Sendable {
         case .shuttingDown(let event):
             shutdownNotice = event
             return (.event, descriptors)
-        default:
+        case .hello, .ping, .cancel, .listBases, .listAdapters, .showAdapter, .importAdapter, .exportAdapter, .removeAdapter,
+            .openSession, .attach, .detach, .switchAdapters, .closeSession, .getSegments, .merge, .evict, .stats, .verify, .gc,
+            .error:
             break
         }
         let id = frame.header.requestID
