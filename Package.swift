@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "lorad",
             dependencies: [
-                "LoradDaemon", "LoradSystemd", "LoradConfig", "LoradSystem",
+                "LoradDaemon", "LoradServer", "LoradSystemd", "LoradConfig", "LoradNotation", "LoradSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -145,6 +145,8 @@ let package = Package(
                 "LoradServerTestSupport",
             ]
         ),
+        // The process: flags, the runner, reloads (Sources/lorad/Daemon).
+        .testTarget(name: "loradTests", dependencies: ["lorad", "LoradDaemon", "LoradConfig", "LoradServer", "LoradSystem"]),
         .testTarget(name: "LoradClientTests", dependencies: ["LoradClient", "LoradWire"]),
         .testTarget(name: "loractlTests", dependencies: ["loractl", "LoradTestSupport"]),
         .testTarget(

@@ -1,3 +1,4 @@
+import LoradDaemon
 import LoradConfig
 import LoradServer
 

@@ -1,5 +1,5 @@
 import LoradConfig
-import LoradDaemon
+@testable import lorad
 import LoradServer
 import LoradSystem
 import Testing

@@ -1,3 +1,4 @@
+import LoradDaemon
 import LoradConfig
 
 /// What a configuration reload changes, worked out from the running and the new config

@@ -1,3 +1,4 @@
+import LoradDaemon
 import Dispatch
 import Glibc
 import Logging

@@ -1,3 +1,4 @@
+import LoradDaemon
 import Logging
 import LoradConfig
 import LoradServer

@@ -3,7 +3,7 @@ import LoradServer
 import LoradSystem
 import Testing
 
-@testable import LoradDaemon
+@testable import lorad
 
 @Suite struct ReloadPlanTests {
     static func config(bases: [(String, String)], allow: [UInt32] = [], inFlight: Int = 32, budget: Int = 1 << 30) -> DaemonConfig {

@@ -1,3 +1,4 @@
+import LoradDaemon
 import Glibc
 import LoradConfig
 import LoradServer
