@@ -261,9 +261,10 @@ public final class AdapterStore: Sendable {
         return try writer.withLock(body)
     }
 
-    /// Runs `body` with the read connection.
+    /// Runs `body` with the read connection, in one read transaction: all it reads is one
+    /// committed state of the catalog, even while the writer (or another process) commits.
     func withReader<T: Sendable>(_ body: (Catalog) throws -> T) throws -> T {
-        try reader.withLock(body)
+        try reader.withLock { catalog in try catalog.database.readTransaction { try body(catalog) } }
     }
 
     /// Calls the fault hook, if any, at `point`.
