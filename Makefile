@@ -120,6 +120,25 @@ fuzz: deps
 fuzz-smoke: deps
 	./Fuzz/run.sh 30 $(FUZZ_TARGETS)
 
+# The soak (Benchmarks/soak/run.sh): 256 clients against a private lorad, every reply
+# checked, lorad's RSS, descriptors and threads sampled each second and back to the
+# baseline at the end. `make soak` runs it for SOAK_SECONDS (10 minutes) on release binaries
+# it builds; `make soak-ci` for 60 s on the binaries `make release-static` built (CI has them
+# from the system test).
+SOAK_SECONDS ?= 600
+.PHONY: soak soak-ci faults
+
+soak: deps
+	SOAK_SECONDS=$(SOAK_SECONDS) ./Benchmarks/soak/run.sh
+
+soak-ci: release-static
+	SOAK_SECONDS=60 LORAD_BIN_DIR=$(CURDIR)/$(RELEASE_BIN) ./Benchmarks/soak/run.sh
+
+# The fault tests (tests/faults/run.sh): SIGKILL at random instants during import, remove,
+# gc and reload (50 trials), a corrupted pack, a full file system (an 8 MiB tmpfs; root).
+faults: release-static
+	LORAD_BIN_DIR=$(CURDIR)/$(RELEASE_BIN) ./tests/faults/run.sh
+
 demo: deps
 	@./scripts/demo.sh
 

@@ -107,9 +107,20 @@ let package = Package(
             path: "Benchmarks/pack",
             exclude: ["README.md", "bench.sh", "make_factors.py"]
         ),
+        // The soak: 256 clients against a running lorad, every reply checked (Benchmarks/soak/run.sh).
+        .executableTarget(
+            name: "lorad-soak",
+            dependencies: [
+                "LoradClient", "LoradWire", "LoradSystem", "LoradTensors", "LoradTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/soak",
+            exclude: ["README.md", "run.sh"]
+        ),
 
         // Helpers shared by the test targets (seeded generator, repository paths). A plain
-        // target so test targets can depend on it; no product links it.
+        // target so test targets can depend on it; of the products only lorad-soak links it
+        // (for its seeded generator).
         .target(name: "LoradTestSupport", dependencies: ["LoradSystem"], path: "Tests/LoradTestSupport"),
         // A server on a temp socket, a test client and a fake handler, for the server's tests
         // and the daemon's tests of the core behind a real server.

@@ -240,15 +240,25 @@ public final class AdapterStore: Sendable {
     /// its name.
     ///
     /// The mapping stays valid after the adapter is removed.
-    /// - Throws: `BlobStoreError.missing`/`.damaged`, `AdapterStoreError.sizeMismatch`.
+    /// - Throws: `AdapterStoreError.unreadablePack` (naming the version) for a missing or
+    ///   damaged blob, `AdapterStoreError.sizeMismatch`, `BlobStoreError.io`.
     public func packBytes(for record: AdapterRecord) throws -> MappedRegion {
-        let region = try blobs.read(record.blob)
+        let region: MappedRegion
+        do {
+            region = try blobs.read(record.blob)
+        } catch {
+            switch error {
+            case .missing, .damaged, .notAFile: throw AdapterStoreError.unreadablePack(record.reference, error)
+            case .io: throw error
+            }
+        }
         guard region.count == record.packedBytes else {
             throw AdapterStoreError.sizeMismatch(record.reference, recorded: record.packedBytes, actual: region.count)
         }
         let actual = region.withUnsafeBytes { BlobDigest(of: $0) }
         guard actual == record.blob else {
-            throw BlobStoreError.damaged(record.blob, actual: actual, path: blobs.path(for: record.blob))
+            throw AdapterStoreError.unreadablePack(
+                record.reference, .damaged(record.blob, actual: actual, path: blobs.path(for: record.blob)))
         }
         return region
     }
@@ -261,9 +271,10 @@ public final class AdapterStore: Sendable {
         return try writer.withLock(body)
     }
 
-    /// Runs `body` with the read connection.
+    /// Runs `body` with the read connection, in one read transaction: all it reads is one
+    /// committed state of the catalog, even while the writer (or another process) commits.
     func withReader<T: Sendable>(_ body: (Catalog) throws -> T) throws -> T {
-        try reader.withLock(body)
+        try reader.withLock { catalog in try catalog.database.readTransaction { try body(catalog) } }
     }
 
     /// Calls the fault hook, if any, at `point`.

@@ -7,6 +7,9 @@ public enum AdapterStoreError: Error, CustomStringConvertible, Sendable, Equatab
     case sizeMismatch(AdapterReference, recorded: Int, actual: Int)
     /// The root exists but is not a folder, or lacks the store's layout.
     case notAStore(root: String, reason: String)
+    /// The blob holding a version's pack is missing, damaged or not a file: (the version,
+    /// what the blob layer found). I/O failures stay `BlobStoreError.io`.
+    case unreadablePack(AdapterReference, BlobStoreError)
 
     /// One line: what was wrong and what to do.
     public var description: String {
@@ -17,6 +20,8 @@ public enum AdapterStoreError: Error, CustomStringConvertible, Sendable, Equatab
             "the pack of \(reference) is \(actual) bytes but the catalog records \(recorded); run `loractl verify` and re-import it"
         case .notAStore(let root, let reason):
             "\(root) is not an adapter store (\(reason)); pass the store folder (it holds catalog.sqlite3 and blobs/)"
+        case .unreadablePack(let reference, let error):
+            "the stored pack of \(reference) cannot be used: \(error)"
         }
     }
 }

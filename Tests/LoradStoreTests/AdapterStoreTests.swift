@@ -181,8 +181,17 @@ func samplePack(_ seed: UInt64, count: Int = 20_000) -> [UInt8] { pseudoRandomBy
             #expect(problems.allSatisfy { !$0.description.contains("\n") })
 
             #expect(throws: AdapterStoreError.self) { try store.packBytes(for: truncated) }
-            #expect(throws: BlobStoreError.self) { try store.packBytes(for: garbage) }
-            #expect(throws: BlobStoreError.self) { try store.packBytes(for: missing) }
+            // A session or export of a damaged or missing blob names the adapter (the fault
+            // tests, tests/faults, found the message naming only the blob's path).
+            let damaged = AdapterStoreError.unreadablePack(
+                garbage.reference,
+                .damaged(garbage.blob, actual: BlobDigest(of: samplePack(99)), path: store.blobs.path(for: garbage.blob)))
+            #expect(throws: damaged) { try store.packBytes(for: garbage) }
+            #expect(damaged.description.hasPrefix("the stored pack of garbage@1 cannot be used: blob "))
+            let gone = AdapterStoreError.unreadablePack(
+                missing.reference, .missing(missing.blob, path: store.blobs.path(for: missing.blob)))
+            #expect(throws: gone) { try store.packBytes(for: missing) }
+            #expect(gone.description.hasPrefix("the stored pack of missing@1 cannot be used: blob "))
             #expect(try store.packBytes(for: fine).count == 20_000)
         }
     }

@@ -33,3 +33,20 @@ extension SQLiteDatabase {
         }
     }
 }
+
+extension SQLiteDatabase {
+    /// Runs `body` inside a read transaction (`BEGIN DEFERRED`), so that every statement in
+    /// it reads the same snapshot: with WAL, the database as of the first read, whatever
+    /// another connection commits meanwhile. Without it each statement is a transaction of
+    /// its own, and a record read in two queries can mix two states (its row from before a
+    /// commit, its children from after). Ends with COMMIT (there is nothing to write), also
+    /// when `body` throws. Inside a transaction already, runs `body` in it.
+    ///
+    /// - Throws: what `body` throws, or `SQLiteError` when the transaction cannot begin.
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        guard !isInTransaction else { return try body() }
+        try execute("BEGIN DEFERRED")
+        defer { if isInTransaction { try? execute("COMMIT") } }
+        return try body()
+    }
+}
