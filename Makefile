@@ -134,10 +134,10 @@ soak: deps
 soak-ci: release-static
 	SOAK_SECONDS=60 LORAD_BIN_DIR=$(CURDIR)/$(RELEASE_BIN) ./Benchmarks/soak/run.sh
 
-# The fault tests (tests/faults/run.sh): SIGKILL at random instants during import, remove,
+# The fault tests (Tests/Faults/run.sh): SIGKILL at random instants during import, remove,
 # gc and reload (50 trials), a corrupted pack, a full file system (an 8 MiB tmpfs; root).
 faults: release-static
-	LORAD_BIN_DIR=$(CURDIR)/$(RELEASE_BIN) ./tests/faults/run.sh
+	LORAD_BIN_DIR=$(CURDIR)/$(RELEASE_BIN) ./Tests/Faults/run.sh
 
 demo: deps
 	@./scripts/demo.sh

@@ -1,4 +1,4 @@
-# Sourced by Benchmarks/soak/run.sh and tests/faults/run.sh: finds the binaries they run
+# Sourced by Benchmarks/soak/run.sh and Tests/Faults/run.sh: finds the binaries they run
 # and waits for a lorad they started.
 #
 # lorad_binaries CONFIG PRODUCT...: sets BIN to $LORAD_BIN_DIR when it is set; otherwise

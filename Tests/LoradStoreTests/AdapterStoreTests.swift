@@ -182,7 +182,7 @@ func samplePack(_ seed: UInt64, count: Int = 20_000) -> [UInt8] { pseudoRandomBy
 
             #expect(throws: AdapterStoreError.self) { try store.packBytes(for: truncated) }
             // A session or export of a damaged or missing blob names the adapter (the fault
-            // tests, tests/faults, found the message naming only the blob's path).
+            // tests, Tests/Faults, found the message naming only the blob's path).
             let damaged = AdapterStoreError.unreadablePack(
                 garbage.reference,
                 .damaged(garbage.blob, actual: BlobDigest(of: samplePack(99)), path: store.blobs.path(for: garbage.blob)))

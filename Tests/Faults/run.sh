@@ -13,8 +13,8 @@
 #      and leave nothing behind, lorad goes on serving, and imports work again once space is
 #      freed. Skipped, with a line saying so, where mount is not permitted.
 #
-#   tests/faults/run.sh                                      # builds the debug binaries first
-#   LORAD_BIN_DIR=.build/debug tests/faults/run.sh           # what `make faults` runs
+#   Tests/Faults/run.sh                                      # builds the debug binaries first
+#   LORAD_BIN_DIR=.build/debug Tests/Faults/run.sh           # what `make faults` runs
 #
 # Environment (defaults in brackets):
 #   LORAD_BIN_DIR   folder with lorad and loractl [build them in .build/debug]

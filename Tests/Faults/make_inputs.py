@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Inputs of the fault tests (tests/faults/run.sh), standard library only, seeded.
+"""Inputs of the fault tests (Tests/Faults/run.sh), standard library only, seeded.
 
   adapters DIR --count N [--blocks 4] [--dim 1024] [--rank 64] [--seed 1]
       DIR/a1 ... DIR/aN, each a diffusers-layout adapter (pytorch_lora_weights.safetensors)
