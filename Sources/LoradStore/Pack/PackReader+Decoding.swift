@@ -65,9 +65,12 @@ extension PackReader {
     func decode(_ entry: PackTensorEntry, with worker: inout Worker) throws(PackError) -> [UInt8] {
         let size = entry.byteCount
         var failure: PackError?
-        let decoded = [UInt8](unsafeUninitializedCapacity: size) { output, initialized in
+        // At least 1 byte of capacity: for 0 the standard library hands out its shared empty-array
+        // storage and still writes the count into it, a data race (ThreadSanitizer reports it)
+        // when workers decode empty tensors at the same time.
+        let decoded = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { output, initialized in
             do throws(PackError) {
-                try decode(entry, into: UnsafeMutableRawBufferPointer(output), with: &worker)
+                try decode(entry, into: UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(output)[..<size]), with: &worker)
                 initialized = size
             } catch {
                 failure = error
