@@ -29,7 +29,9 @@ public final class JobPool<LaneKey: Hashable & Sendable, OwnerKey: Hashable & Se
 
     private struct State {
         var running = 0
-        var ready: [Job] = []
+        /// Jobs ready to run from `readyHead` on; a slot is emptied when its job starts, so the
+        /// job's closure (and what it captured) goes when the job does.
+        var ready: [Job?] = []
         var readyHead = 0
         /// Lanes with a job running or queued; the value is the lane's backlog.
         var lanes: [Lane: [Job]] = [:]
@@ -43,6 +45,7 @@ public final class JobPool<LaneKey: Hashable & Sendable, OwnerKey: Hashable & Se
         mutating func popReady() -> Job? {
             guard readyHead < ready.count else { return nil }
             let job = ready[readyHead]
+            ready[readyHead] = nil
             readyHead += 1
             if readyHead > 64, readyHead * 2 > ready.count {
                 ready.removeFirst(readyHead)
@@ -95,7 +98,7 @@ public final class JobPool<LaneKey: Hashable & Sendable, OwnerKey: Hashable & Se
                 guard !cancelled.isEmpty else { continue }
                 held[owner] = kept.isEmpty ? nil : kept
                 admitted[owner, default: 0] += cancelled.count
-                ready.append(contentsOf: cancelled)
+                ready.append(contentsOf: cancelled.map { Optional($0) })
             }
         }
     }

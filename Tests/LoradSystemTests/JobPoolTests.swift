@@ -141,4 +141,21 @@ import Testing
         gates.forEach { $0.signal() }
         #expect(await eventually { pool.pendingCount == 0 })
     }
+
+    /// A job's closure, and what it captured, is released once the job has run, not kept in
+    /// the ready queue until 64 more jobs have started (a started request kept its context,
+    /// descriptors included, and through its reply route the whole core, alive).
+    @Test func aFinishedJobReleasesWhatItCaptured() async {
+        final class Captured: Sendable {}
+        let pool = Pool(threads: 1)
+        weak let weakCaptured: Captured?
+        let done = Atomic<Bool>(false)
+        do {
+            let captured = Captured()
+            weakCaptured = captured
+            pool.submit { withExtendedLifetime(captured) { done.store(true, ordering: .releasing) } }
+        }
+        #expect(await eventually { done.load(ordering: .acquiring) && pool.pendingCount == 0 })
+        #expect(await eventually { weakCaptured == nil })
+    }
 }
