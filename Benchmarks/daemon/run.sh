@@ -112,15 +112,7 @@ start_redis() {
 }
 
 # --- inputs -------------------------------------------------------------------------------
-mkdir -p "$MERGE_DATA" "$DATA"
-if [[ ! -s "$MERGE_DATA/base.safetensors" || ! -s "$MERGE_DATA/adapter/pytorch_lora_weights.safetensors" ]]; then
-    note "generating the 2B stack in $MERGE_DATA (once)"
-    python3 "$ROOT/Benchmarks/merge/make_stack.py" "$MERGE_DATA" --blocks 30 >&2
-fi
-if [[ ! -s "$DATA/adapter-b/pytorch_lora_weights.safetensors" ]]; then
-    note "generating the second adapter in $DATA (once)"
-    python3 "$HERE/make_inputs.py" adapter "$DATA/adapter-b" --seed 1 >&2
-fi
+source "$HERE/inputs.sh"
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 ROWS=()
